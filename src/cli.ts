@@ -1,0 +1,56 @@
+/**
+ * `clipdown <command> [...]`: the command-line entry point.
+ *
+ * Each command lives next to the code it drives (src/<area>/cli.ts) and exports
+ * `run(argv): Promise<number>`; this file only dispatches, loading a command's module lazily so
+ * that `clipdown info` does not pay for loading sharp or the data packages.
+ */
+import { UsageError } from "./util/args";
+
+type CommandModule = { run(argv: string[]): Promise<number> };
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  info: { summary: "show the compute backend chosen and why", load: () => import("./tf/cli") },
+};
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
+  return [
+    "usage: clipdown <command> [options]",
+    "",
+    "commands:",
+    ...rows,
+    "",
+    "clipdown <command> --help for its options",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name ? 0 : 1;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`clipdown: unknown command "${name}"; valid commands: ${Object.keys(COMMANDS).join(", ")}`);
+    return 2;
+  }
+  try {
+    const mod = await command.load();
+    return await mod.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`clipdown ${name}: ${err.message}`);
+      return 2;
+    }
+    console.error(`clipdown ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
