@@ -1,29 +1,171 @@
-// Minimal placeholder-free first version: picks wasm, else cpu. Replaced by the full chooser.
+/**
+ * Backend chooser. Order: tfjs-node-gpu (CUDA), tfjs-node (native CPU), wasm (SIMD), cpu (pure
+ * JS); the first that loads AND passes a one-op self-test wins. The two native packages are
+ * optional dependencies whose install downloads libtensorflow, so they are required lazily and a
+ * missing one is recorded with its reason rather than failing. `CLIPDOWN_BACKEND` forces one.
+ */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import "@tensorflow/tfjs-backend-wasm";
+import * as wasm from "@tensorflow/tfjs-backend-wasm";
+import { registerWasmKernels } from "./kernels";
 
 export interface BackendInfo {
+  /** tfjs backend name in use: "tensorflow" | "wasm" | "cpu". */
   backend: string;
+  /** Why this backend was chosen. */
+  reason: string;
+  /** Backends tried before it and why each was not used. */
   skipped: { backend: string; reason: string }[];
   threads: number;
+  simd: boolean;
+  versions: Record<string, string>;
+  /** Custom kernels/gradients clipdown registered for this backend. */
+  kernels: string[];
+}
+
+/** Names accepted by CLIPDOWN_BACKEND. */
+export const BACKEND_NAMES = ["tensorflow", "wasm", "cpu"] as const;
+
+interface Candidate {
+  /** Label shown in `skipped`. */
+  label: string;
+  /** tfjs backend name it registers. */
+  backend: (typeof BACKEND_NAMES)[number];
+  /** Loads the package; throws if unavailable. */
+  load: () => void;
+}
+
+const nodeRequire = require;
+
+function loadNative(pkg: string): () => void {
+  return () => {
+    try {
+      nodeRequire(pkg);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === "MODULE_NOT_FOUND" && String(err.message).includes(pkg)) {
+        throw new Error("module not installed (MODULE_NOT_FOUND)");
+      }
+      throw new Error(`failed to load: ${err.message.split("\n")[0]}`);
+    }
+  };
+}
+
+const CANDIDATES: Candidate[] = [
+  {
+    label: "@tensorflow/tfjs-node-gpu",
+    backend: "tensorflow",
+    load: loadNative("@tensorflow/tfjs-node-gpu"),
+  },
+  { label: "@tensorflow/tfjs-node", backend: "tensorflow", load: loadNative("@tensorflow/tfjs-node") },
+  { label: "wasm", backend: "wasm", load: () => {} },
+  { label: "cpu", backend: "cpu", load: () => {} },
+];
+
+/** [[1,2],[3,4]] x [[5,6],[7,8]] = [[19,22],[43,50]]: catches a backend that loads but computes wrong. */
+function selfTest(): string | undefined {
+  const got = tf.tidy(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6, 7, 8], [2, 2])));
+  const v = Array.from(got.dataSync());
+  got.dispose();
+  const want = [19, 22, 43, 50];
+  return v.every((x, i) => Math.abs(x - want[i]!) < 1e-5)
+    ? undefined
+    : `self-test matMul gave [${v}], want [${want}]`;
+}
+
+async function tryCandidate(c: Candidate): Promise<string | undefined> {
+  try {
+    c.load();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  try {
+    if (!(await tf.setBackend(c.backend))) return `tf.setBackend('${c.backend}') failed`;
+  } catch (e) {
+    return `tf.setBackend('${c.backend}') threw: ${(e as Error).message}`;
+  }
+  return selfTest();
 }
 
 let info: BackendInfo | undefined;
+let pending: Promise<BackendInfo> | undefined;
 
-export async function initBackend(): Promise<BackendInfo> {
-  if (info) return info;
-  const skipped: BackendInfo["skipped"] = [];
-  for (const name of ["wasm", "cpu"]) {
-    if (await tf.setBackend(name)) {
-      info = { backend: name, skipped, threads: 1 };
-      return info;
-    }
-    skipped.push({ backend: name, reason: "setBackend failed" });
+/** Reads CLIPDOWN_BACKEND; throws listing the valid names for an unknown one. */
+export function forcedBackend(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env.CLIPDOWN_BACKEND?.trim();
+  if (!v) return undefined;
+  if (!(BACKEND_NAMES as readonly string[]).includes(v)) {
+    throw new Error(`CLIPDOWN_BACKEND='${v}' is not a backend; valid names: ${BACKEND_NAMES.join(", ")}`);
   }
-  throw new Error("no tfjs backend could be initialised");
+  return v;
 }
 
+/**
+ * The cpu backend prints a "Hi, looks like you are running TensorFlow.js in Node.js ... install
+ * tfjs-node" banner on its first tensor write. clipdown already tried tfjs-node itself (see
+ * `skipped`), so the banner is noise; it is disabled through the backend's own one-shot flag rather
+ * than prod mode, which would also silence real warnings.
+ */
+function quietCpuBanner(): void {
+  const cpu = tf.findBackend("cpu") as (tf.KernelBackend & { firstUse?: boolean }) | null;
+  if (cpu && "firstUse" in cpu) cpu.firstUse = false;
+}
+
+async function choose(): Promise<BackendInfo> {
+  const forced = forcedBackend();
+  quietCpuBanner();
+  const skipped: BackendInfo["skipped"] = [];
+  for (const c of CANDIDATES) {
+    if (forced && c.backend !== forced) continue;
+    const why = await tryCandidate(c);
+    if (why === undefined) {
+      const kernels = c.backend === "wasm" ? registerWasmKernels() : [];
+      const simd = c.backend === "wasm" ? Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) : false;
+      const versions: Record<string, string> = {
+        tfjs: tf.version_core,
+        node: process.versions.node,
+        "tfjs-backend-wasm": wasm.version_wasm,
+      };
+      if (c.backend === "tensorflow") versions.native = c.label;
+      return {
+        backend: c.backend,
+        reason: forced
+          ? `forced by CLIPDOWN_BACKEND=${forced}`
+          : `first backend that loaded and passed the self-test (${c.label})`,
+        skipped,
+        threads: c.backend === "wasm" ? wasm.getThreadsCount() : 1,
+        simd,
+        versions,
+        kernels,
+      };
+    }
+    skipped.push({ backend: c.label, reason: why });
+  }
+  const detail = skipped.map((s) => `${s.backend}: ${s.reason}`).join("; ");
+  throw new Error(
+    forced
+      ? `CLIPDOWN_BACKEND=${forced} could not be initialised (${detail}); unset it to pick automatically`
+      : `no tfjs backend could be initialised (${detail})`,
+  );
+}
+
+/** Chooses and initialises the backend once; later calls return the same info. */
+export async function initBackend(): Promise<BackendInfo> {
+  if (info) return info;
+  pending ??= choose().then(
+    (i) => {
+      info = i;
+      return i;
+    },
+    (e) => {
+      pending = undefined;
+      throw e;
+    },
+  );
+  return pending;
+}
+
+/** The chosen backend, or undefined before `initBackend()` resolved. */
 export function backendInfo(): BackendInfo | undefined {
   return info;
 }
