@@ -1,0 +1,363 @@
+/**
+ * ustar (POSIX tar) reading and writing: the container of WebDataset shards.
+ *
+ * Writing is deterministic (mtime 0, uid/gid 0, mode 0644, empty owner names, members in the order
+ * given), so the same samples always give the same shard bytes and hash.
+ *
+ * Reading accepts what img2dataset / Python's tarfile / GNU tar write (ustar, pax `x` headers for
+ * long names, GNU `L` long names, base-256 sizes) and is hostile-input safe: it only ever yields
+ * regular files whose path is relative and has no `..` component. Symlinks, hard links, devices and
+ * fifos are skipped (never followed), as are unsafe paths, each counted in a `BadSamples`; a bad
+ * header checksum or a truncated archive ends that archive (counted as `corrupt-tar`) without
+ * throwing. Nothing here writes member names to disk, so a member can never escape a folder.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { BadSamples } from "./bad-samples";
+
+const BLOCK = 512;
+/** Octal digits in the 12-byte size field: 11 digits = 8 GiB - 1. */
+const MAX_OCTAL_SIZE = 0o77777777777;
+
+/** A regular-file member that passed the safety checks. `name` is normalised (no `./` parts). */
+export interface TarMember {
+  name: string;
+  data: Buffer;
+}
+
+export interface TarReadOptions {
+  /** Receives skipped members (unsafe-path, non-regular-member, corrupt-tar). */
+  bad?: BadSamples;
+  /** Archive name for the bad-sample details (e.g. the shard file). */
+  source?: string;
+  /** Largest member accepted, in bytes (a corrupt size field must not make us buffer the disk). */
+  maxMemberBytes?: number;
+}
+
+/**
+ * The member path if it is safe to use as a relative path, else undefined: not absolute (`/x`,
+ * `C:\x`, `\\server`), no `..` component, no NUL; `./` components are dropped. Backslashes count as
+ * separators for this check, so a Windows-made archive cannot smuggle `..\..\x` through.
+ */
+export function safeMemberName(name: string): string | undefined {
+  if (name.length === 0 || name.includes("\0")) return undefined;
+  if (name.startsWith("/") || name.startsWith("\\") || /^[A-Za-z]:/.test(name)) return undefined;
+  const parts = name.split(/[/\\]/);
+  if (parts.includes("..")) return undefined;
+  const kept = name.split("/").filter((p) => p !== "" && p !== ".");
+  return kept.length ? kept.join("/") : undefined;
+}
+
+/** Which typeflags are regular files (`0`, NUL from pre-POSIX tars, `7` contiguous). */
+const REGULAR = new Set(["0", "\0", "7"]);
+const TYPE_NAMES: Record<string, string> = {
+  "1": "hard link",
+  "2": "symlink",
+  "3": "character device",
+  "4": "block device",
+  "6": "fifo",
+};
+
+interface Header {
+  name: string;
+  size: number;
+  type: string;
+  linkname: string;
+}
+
+function cString(buf: Buffer, start: number, len: number): string {
+  const end = buf.indexOf(0, start);
+  return buf.toString("utf8", start, end >= start && end < start + len ? end : start + len);
+}
+
+/** Numeric field: octal text, or GNU base-256 when the high bit of the first byte is set. */
+function numberField(buf: Buffer, start: number, len: number): number {
+  if (buf[start]! & 0x80) {
+    let v = buf[start]! & 0x7f;
+    for (let i = 1; i < len; i++) v = v * 256 + buf[start + i]!;
+    return v;
+  }
+  const text = buf
+    .toString("latin1", start, start + len)
+    .replace(/\0.*$/s, "")
+    .trim();
+  if (text === "") return 0;
+  if (!/^[0-7]+$/.test(text)) return Number.NaN;
+  return Number.parseInt(text, 8);
+}
+
+function checksumOk(block: Buffer): boolean {
+  const stored = numberField(block, 148, 8);
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const b = i >= 148 && i < 156 ? 0x20 : block[i]!;
+    unsigned += b;
+    signed += b > 127 ? b - 256 : b; // some old tars summed signed chars
+  }
+  return stored === unsigned || stored === signed;
+}
+
+function parseHeader(block: Buffer): Header | undefined {
+  if (!checksumOk(block)) return undefined;
+  const size = numberField(block, 124, 12);
+  if (!Number.isFinite(size) || size < 0) return undefined;
+  // POSIX ustar ("ustar\0") has a name prefix at 345; old GNU ("ustar  ") keeps times there instead.
+  const posix = block.toString("latin1", 257, 262) === "ustar" && block[262] === 0;
+  const prefix = posix ? cString(block, 345, 155) : "";
+  const name = cString(block, 0, 100);
+  return {
+    name: prefix ? `${prefix}/${name}` : name,
+    size,
+    type: String.fromCharCode(block[156]!),
+    linkname: cString(block, 157, 100),
+  };
+}
+
+/** pax extended header records: "<len> key=value\n" repeated. */
+function parsePax(data: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  let at = 0;
+  while (at < data.length) {
+    const sp = data.indexOf(0x20, at);
+    if (sp < 0) break;
+    const len = Number.parseInt(data.toString("latin1", at, sp), 10);
+    if (!Number.isFinite(len) || len <= 0 || at + len > data.length) break;
+    const record = data.toString("utf8", sp + 1, at + len - 1); // drop the trailing "\n"
+    const eq = record.indexOf("=");
+    if (eq > 0) out[record.slice(0, eq)] = record.slice(eq + 1);
+    at += len;
+  }
+  return out;
+}
+
+/**
+ * Incremental tar parser: feed chunks with `push`, get back the complete safe regular members.
+ * Used by both the streaming reader (shards are read shard by shard, never whole) and the
+ * in-memory helpers.
+ */
+export class TarParser {
+  private buf: Buffer = Buffer.alloc(0);
+  private pending: Header | undefined;
+  private paxNext: Record<string, string> = {};
+  private longName: string | undefined;
+  private longLink: string | undefined;
+  private finished = false;
+  private readonly maxMember: number;
+
+  constructor(private readonly opts: TarReadOptions = {}) {
+    this.maxMember = opts.maxMemberBytes ?? 1 << 30;
+  }
+
+  /** True once the end-of-archive marker or a corrupt header was seen (later bytes are ignored). */
+  get done(): boolean {
+    return this.finished;
+  }
+
+  push(chunk: Buffer): TarMember[] {
+    if (this.finished) return [];
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    const out: TarMember[] = [];
+    let at = 0;
+    while (!this.finished) {
+      if (!this.pending) {
+        if (this.buf.length - at < BLOCK) break;
+        const block = this.buf.subarray(at, at + BLOCK);
+        if (block.every((b) => b === 0)) {
+          this.finished = true; // end-of-archive marker; trailing padding is ignored
+          break;
+        }
+        const h = parseHeader(block);
+        if (!h || h.size > this.maxMember) {
+          this.corrupt(h ? `member "${h.name}" claims ${h.size} bytes` : `bad header at byte offset`);
+          break;
+        }
+        this.pending = h;
+        at += BLOCK;
+      }
+      const h = this.pending;
+      const padded = Math.ceil(h.size / BLOCK) * BLOCK;
+      if (this.buf.length - at < padded) break;
+      const data = this.buf.subarray(at, at + h.size);
+      at += padded;
+      this.pending = undefined;
+      const member = this.member(h, data);
+      if (member) out.push(member);
+    }
+    // Keep only the unconsumed tail (copied, so the big chunk can be freed).
+    this.buf = at >= this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(at));
+    return out;
+  }
+
+  /**
+   * Call at end of input. A member cut short (or a header with no data) is counted as corrupt-tar;
+   * a missing end-of-archive marker alone is tolerated (many writers stream without it).
+   */
+  end(): TarMember[] {
+    if (this.finished) return [];
+    this.finished = true;
+    const h = this.pending;
+    if (h && this.buf.length >= h.size) {
+      // Only the final padding is missing: the member itself is complete.
+      const m = this.member(h, this.buf.subarray(0, h.size));
+      return m ? [m] : [];
+    }
+    if (h || this.buf.length > 0) this.corrupt(`truncated${h ? ` in member "${h.name}"` : ""}`);
+    return [];
+  }
+
+  private corrupt(why: string): void {
+    this.finished = true;
+    this.opts.bad?.add("corrupt-tar", `${this.opts.source ?? "archive"}: ${why}`);
+  }
+
+  private member(h: Header, data: Buffer): TarMember | undefined {
+    // Extension headers describe the *next* member.
+    if (h.type === "x") {
+      Object.assign(this.paxNext, parsePax(data));
+      return undefined;
+    }
+    if (h.type === "g") return undefined; // global pax defaults: nothing we use
+    if (h.type === "L") {
+      this.longName = data.toString("utf8").replace(/\0.*$/s, "");
+      return undefined;
+    }
+    if (h.type === "K") {
+      this.longLink = data.toString("utf8").replace(/\0.*$/s, "");
+      return undefined;
+    }
+    const rawName = this.paxNext.path ?? this.longName ?? h.name;
+    const linkname = this.paxNext.linkpath ?? this.longLink ?? h.linkname;
+    this.paxNext = {};
+    this.longName = undefined;
+    this.longLink = undefined;
+    const where = `${this.opts.source ? `${this.opts.source}: ` : ""}${JSON.stringify(rawName)}`;
+    const name = safeMemberName(rawName);
+    if (name === undefined) {
+      this.opts.bad?.add("unsafe-path", where);
+      return undefined;
+    }
+    if (h.type === "5") return undefined; // directories are structure, not samples: skipped silently
+    if (!REGULAR.has(h.type)) {
+      const kind = TYPE_NAMES[h.type] ?? `type ${JSON.stringify(h.type)}`;
+      this.opts.bad?.add("non-regular-member", `${where} (${kind}${linkname ? ` → ${linkname}` : ""})`);
+      return undefined;
+    }
+    return { name, data: Buffer.from(data) };
+  }
+}
+
+/** All safe regular members of an in-memory archive. */
+export function readTarBuffer(buf: Buffer, opts: TarReadOptions = {}): TarMember[] {
+  const p = new TarParser(opts);
+  return [...p.push(buf), ...p.end()];
+}
+
+/** All safe regular members of a tar file, read whole (small archives; use readTarStream for shards). */
+export function readTarFile(file: string, opts: TarReadOptions = {}): TarMember[] {
+  return readTarBuffer(fs.readFileSync(file), { source: file, ...opts });
+}
+
+/** Streams a tar file member by member; memory holds one read chunk plus one member at a time. */
+export async function* readTarStream(
+  file: string,
+  opts: TarReadOptions = {},
+): AsyncGenerator<TarMember, void, undefined> {
+  const p = new TarParser({ source: file, ...opts });
+  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream) {
+      yield* p.push(chunk as Buffer);
+      if (p.done) break;
+    }
+    yield* p.end();
+  } finally {
+    stream.destroy();
+  }
+}
+
+// ── writing ─────────────────────────────────────────────────────────────────────────────────
+
+function writeString(block: Buffer, s: string, start: number, len: number, what: string): void {
+  const bytes = Buffer.from(s, "utf8");
+  if (bytes.length > len) throw new Error(`tar: ${what} "${s}" is longer than ${len} bytes`);
+  bytes.copy(block, start);
+}
+
+function writeOctal(block: Buffer, v: number, start: number, len: number): void {
+  block.write(`${v.toString(8).padStart(len - 1, "0")}\0`, start, len, "latin1");
+}
+
+/** Splits a long path into ustar's prefix (≤ 155 bytes) and name (≤ 100 bytes) at a "/". */
+function splitName(name: string): { prefix: string; base: string } {
+  if (Buffer.byteLength(name) <= 100) return { prefix: "", base: name };
+  for (let i = name.lastIndexOf("/"); i > 0; i = name.lastIndexOf("/", i - 1)) {
+    const prefix = name.slice(0, i);
+    const base = name.slice(i + 1);
+    if (Buffer.byteLength(base) > 100) break;
+    if (Buffer.byteLength(prefix) <= 155) return { prefix, base };
+  }
+  throw new Error(`tar: member name "${name}" does not fit ustar (name ≤ 100 bytes, prefix ≤ 155)`);
+}
+
+/** The 512-byte ustar header of a regular file with fixed owner, mode and time. */
+function fileHeader(name: string, size: number): Buffer {
+  if (safeMemberName(name) !== name) {
+    throw new Error(`tar: refusing to write member "${name}" (absolute, "..", "./" or empty path)`);
+  }
+  if (size > MAX_OCTAL_SIZE) throw new Error(`tar: member "${name}" is larger than 8 GiB`);
+  const block = Buffer.alloc(BLOCK);
+  const { prefix, base } = splitName(name);
+  writeString(block, base, 0, 100, "name");
+  writeOctal(block, 0o644, 100, 8);
+  writeOctal(block, 0, 108, 8); // uid
+  writeOctal(block, 0, 116, 8); // gid
+  writeOctal(block, size, 124, 12);
+  writeOctal(block, 0, 136, 12); // mtime: fixed, so bytes depend only on content
+  block.write("        ", 148, 8, "latin1"); // checksum placeholder (spaces) while summing
+  block.write("0", 156, 1, "latin1");
+  block.write("ustar\u000000", 257, 8, "latin1");
+  writeString(block, prefix, 345, 155, "prefix");
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += block[i]!;
+  block.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, 8, "latin1");
+  return block;
+}
+
+/** A whole archive of regular files, in the order given, ending with two zero blocks. */
+export function writeTar(members: ReadonlyArray<{ name: string; data: Uint8Array }>): Buffer {
+  const parts: Buffer[] = [];
+  for (const m of members) {
+    parts.push(
+      fileHeader(m.name, m.data.length),
+      Buffer.from(m.data.buffer, m.data.byteOffset, m.data.length),
+    );
+    const pad = (BLOCK - (m.data.length % BLOCK)) % BLOCK;
+    if (pad) parts.push(Buffer.alloc(pad));
+  }
+  parts.push(Buffer.alloc(2 * BLOCK));
+  return Buffer.concat(parts);
+}
+
+/**
+ * Writes a file atomically: a temp file beside the target, then rename, so a reader (or a crash)
+ * never sees a half-written file.
+ */
+export function writeFileAtomic(file: string, data: Uint8Array | string): void {
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`,
+  );
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Writes an archive atomically (temp file + rename). */
+export function writeTarFile(file: string, members: ReadonlyArray<{ name: string; data: Uint8Array }>): void {
+  writeFileAtomic(file, writeTar(members));
+}
