@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import * as wasm from "@tensorflow/tfjs-backend-wasm";
+import { fusedFromEnv, markFusedAvailable } from "./fused";
 import { registerWasmKernels } from "./kernels";
 
 export interface BackendInfo {
@@ -21,6 +22,8 @@ export interface BackendInfo {
   versions: Record<string, string>;
   /** Custom kernels/gradients clipdown registered for this backend. */
   kernels: string[];
+  /** Whether the fused training kernels are used ("on"), switched off, or unavailable (and why). */
+  fused: string;
 }
 
 /** Names accepted by CLIPDOWN_BACKEND. */
@@ -119,7 +122,14 @@ async function choose(): Promise<BackendInfo> {
     if (forced && c.backend !== forced) continue;
     const why = await tryCandidate(c);
     if (why === undefined) {
-      const kernels = c.backend === "wasm" ? registerWasmKernels() : [];
+      const reg = c.backend === "wasm" ? registerWasmKernels() : { kernels: [], fusedError: undefined };
+      const fusedOk = c.backend === "wasm" && !reg.fusedError;
+      markFusedAvailable(fusedOk);
+      const fused = !fusedOk
+        ? (reg.fusedError ?? `unavailable on ${c.backend} (wasm only)`)
+        : fusedFromEnv()
+          ? "on"
+          : "off (CLIPDOWN_FUSED=0)";
       const simd = c.backend === "wasm" ? Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) : false;
       const versions: Record<string, string> = {
         tfjs: tf.version_core,
@@ -136,7 +146,8 @@ async function choose(): Promise<BackendInfo> {
         threads: c.backend === "wasm" ? wasm.getThreadsCount() : 1,
         simd,
         versions,
-        kernels,
+        kernels: reg.kernels,
+        fused,
       };
     }
     skipped.push({ backend: c.label, reason: why });

@@ -15,6 +15,7 @@ export function formatInfo(i: BackendInfo): string {
     `threads:  ${i.threads}`,
     `simd:     ${i.simd}`,
     `kernels:  ${i.kernels.length ? i.kernels.join(", ") : "(none)"}`,
+    `fused:    ${i.fused}`,
     `versions: ${Object.entries(i.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}`,

@@ -12,4 +12,6 @@ import "@tensorflow/tfjs-core/dist/register_all_gradients";
 
 export * as tf from "@tensorflow/tfjs-core";
 export { type BackendInfo, backendInfo, initBackend } from "./backend";
+export * as fused from "./fused";
+export { fusedEnabled, setFused } from "./fused";
 export { useMatMulGradient } from "./kernels";

@@ -27,15 +27,31 @@ describe("backend choice", () => {
     const j = JSON.parse(r.out);
     assert.equal(j.backend, "wasm");
     assert.equal(j.simd, true);
-    assert.deepEqual(j.kernels, [
+    assert.deepEqual(j.kernels.slice(0, 5), [
       "UnsortedSegmentSum",
       "Conv2DBackpropFilter",
       "Conv2DBackpropInput",
       "BatchMatMul (gradient)",
+      "Identity (shares the buffer)",
     ]);
+    for (const k of ["ClipdownLayerNorm", "ClipdownGelu", "ClipdownAttention", "ClipdownAdamW"]) {
+      assert.ok(j.kernels.includes(k), `missing fused kernel ${k}`);
+    }
+    assert.equal(j.fused, "on");
     assert.deepEqual(
       j.skipped.map((s: { backend: string }) => s.backend),
       ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"],
+    );
+  });
+  it("CLIPDOWN_FUSED=0 keeps the kernels registered but reports the fused path off; bad values fail", () => {
+    const off = info({ CLIPDOWN_BACKEND: "wasm", CLIPDOWN_FUSED: "0" });
+    assert.equal(off.code, 0, off.err);
+    assert.equal(JSON.parse(off.out).fused, "off (CLIPDOWN_FUSED=0)");
+    const bad = info({ CLIPDOWN_BACKEND: "wasm", CLIPDOWN_FUSED: "maybe" });
+    assert.notEqual(bad.code, 0);
+    assert.match(
+      bad.err,
+      /CLIPDOWN_FUSED='maybe' is not valid; use 1 \(fused kernels\) or 0 \(stock tf ops\)/,
     );
   });
   it("an unknown name fails and lists the valid names", () => {

@@ -5,29 +5,55 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { batchMatMulGradConfig } from "@tensorflow/tfjs-core/dist/gradients/BatchMatMul_grad";
 import { conv2dBackpropFilterWasm, conv2dBackpropInputWasm } from "./conv-grads";
+import { FUSED_GRADS } from "./fused-grads";
+import { FUSED_KERNELS, IDENTITY_SHARE } from "./fused-kernels";
 import { batchMatMulNNGrad } from "./matmul-grad";
 import { unsortedSegmentSumWasm } from "./unsorted-segment-sum";
+import { loadFusedWasm } from "./wasm-module";
 
-let registered = false;
+let registered: { kernels: string[]; fusedError?: string } | undefined;
 
 export const WASM_KERNELS = [
   "UnsortedSegmentSum",
   "Conv2DBackpropFilter",
   "Conv2DBackpropInput",
   "BatchMatMul (gradient)",
+  "Identity (shares the buffer)",
 ];
 
-/** Installs the wasm kernels and the NN-only BatchMatMul gradient. */
-export function registerWasmKernels(): string[] {
-  if (registered) return WASM_KERNELS;
-  for (const k of [unsortedSegmentSumWasm, conv2dBackpropFilterWasm, conv2dBackpropInputWasm]) {
-    // The stock naive Conv2DBackpropInput must go first: registering over it throws.
-    if (tf.getKernel(k.kernelName, "wasm")) tf.unregisterKernel(k.kernelName, "wasm");
-    tf.registerKernel(k);
+function replaceKernel(k: tf.KernelConfig): void {
+  // A stock kernel (naive Conv2DBackpropInput, copying Identity) must go first: registering over it throws.
+  if (tf.getKernel(k.kernelName, "wasm")) tf.unregisterKernel(k.kernelName, "wasm");
+  tf.registerKernel(k);
+}
+
+/**
+ * Installs the wasm kernels, the NN-only BatchMatMul gradient and, when fused.wasm loads on this
+ * backend, the fused training kernels (see ../fused.ts). `fusedError` says why fused ones are absent.
+ */
+export function registerWasmKernels(): { kernels: string[]; fusedError?: string } {
+  if (registered) return registered;
+  for (const k of [
+    unsortedSegmentSumWasm,
+    conv2dBackpropFilterWasm,
+    conv2dBackpropInputWasm,
+    IDENTITY_SHARE,
+  ]) {
+    replaceKernel(k);
   }
   useMatMulGradient("nn");
-  registered = true;
-  return WASM_KERNELS;
+  const kernels = [...WASM_KERNELS];
+  let fusedError: string | undefined;
+  try {
+    loadFusedWasm(tf.findBackend("wasm")!);
+    for (const k of FUSED_KERNELS) replaceKernel(k);
+    for (const g of FUSED_GRADS) tf.registerGradient(g);
+    kernels.push(...FUSED_KERNELS.map((k) => k.kernelName));
+  } catch (e) {
+    fusedError = `fused kernels not loaded: ${(e as Error).message}`;
+  }
+  registered = { kernels, fusedError };
+  return registered;
 }
 
 /**
