@@ -218,7 +218,8 @@ describe("fused kernels match stock tf ops on cpu (forward and gradient)", () =>
     const ln = fused.layerNorm(tf.tensor2d([1, 2, 3], [1, 3]), tf.ones([3]), tf.zeros([3]));
     const s = Math.sqrt(2 / 3 + 1e-5);
     const want = [-1 / s, 0, 1 / s];
-    Array.from(await ln.data()).forEach((x, i) => assert.ok(Math.abs(x - want[i]!) < 1e-6));
+    const lnv = Array.from(await ln.data());
+    for (let i = 0; i < 3; i++) assert.ok(Math.abs(lnv[i]! - want[i]!) < 1e-6, `ln[${i}] = ${lnv[i]}`);
     tf.dispose([g, ln]);
   });
 
