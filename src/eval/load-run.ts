@@ -1,0 +1,175 @@
+/**
+ * Loads a trained run for evaluation: `runs/X` (its final.safetensors, else last.safetensors) or a
+ * checkpoint file inside a run directory. The run's `config.json` gives the model preset, image size
+ * and context length; the tokenizer comes from the data directory it trained on; the weights are
+ * checked tensor by tensor against the model that config builds. A CatLIP run also brings its
+ * synset classifier (`catlip.head.w` [width, V], `catlip.head.b` [V]) and `vocab.json`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { buildClipModel, type ClipModel } from "../models/clip-model";
+import { resolvePreset } from "../models/presets";
+import { getStrategy } from "../strategies";
+import { BpeTokenizer } from "../text/bpe";
+import { SynsetVocab } from "../text/synset-vocab";
+import { tf } from "../tf";
+import type { TrainConfig } from "../train/config";
+import { readSafetensors, type StTensor } from "../train/safetensors";
+import type { RecordMeta } from "./records";
+import type { SynsetHead } from "./transfer";
+
+export interface LoadedRun {
+  runDir: string;
+  checkpoint: string;
+  config: TrainConfig;
+  model: ClipModel;
+  /** Absent only when the checkpoint carries no text tower (then text tasks cannot run). */
+  tokenizer?: BpeTokenizer;
+  hasTextTower: boolean;
+  meta: RecordMeta;
+  synsetHead?: { head: SynsetHead; vocab: SynsetVocab };
+  dispose(): void;
+}
+
+/** `runs/X` → its final (else last) checkpoint; a file → itself and its directory. */
+export function resolveCheckpoint(arg: string): { runDir: string; checkpoint: string } {
+  if (!fs.existsSync(arg)) throw new Error(`--checkpoint ${arg}: no such run directory or checkpoint file`);
+  if (fs.statSync(arg).isDirectory()) {
+    for (const f of ["final.safetensors", "last.safetensors"]) {
+      const p = path.join(arg, f);
+      if (fs.existsSync(p)) return { runDir: arg, checkpoint: p };
+    }
+    throw new Error(
+      `${arg} has no final.safetensors or last.safetensors; train it first (clipdown train --out ${arg})`,
+    );
+  }
+  return { runDir: path.dirname(arg), checkpoint: arg };
+}
+
+const CONFIG_KEYS = ["model", "imageSize", "contextLength", "strategy", "data"] as const;
+
+/** The run config: config.json, cross-checked against the copy the checkpoint carries. */
+function readConfig(runDir: string, checkpoint: string, metadata: Record<string, string>): TrainConfig {
+  const file = path.join(runDir, "config.json");
+  let fromCkpt: Partial<TrainConfig> | null = null;
+  try {
+    fromCkpt = JSON.parse(metadata.config ?? "null");
+  } catch {
+    fromCkpt = null;
+  }
+  if (!fs.existsSync(file)) {
+    if (fromCkpt) return fromCkpt as TrainConfig;
+    throw new Error(
+      `${file} not found and ${checkpoint} carries no config; cannot tell which model it holds`,
+    );
+  }
+  const cfg = JSON.parse(fs.readFileSync(file, "utf8")) as TrainConfig;
+  if (fromCkpt) {
+    for (const k of CONFIG_KEYS) {
+      if (fromCkpt[k] !== undefined && fromCkpt[k] !== cfg[k]) {
+        throw new Error(
+          `checkpoint/config mismatch: ${checkpoint} was trained with ${k} = ${JSON.stringify(fromCkpt[k])} ` +
+            `but ${file} says ${JSON.stringify(cfg[k])}; evaluate the checkpoint from its own run directory`,
+        );
+      }
+    }
+  }
+  for (const k of ["model", "imageSize", "contextLength"] as const) {
+    if (cfg[k] === undefined) throw new Error(`${file}: field "${k}" is missing`);
+  }
+  return cfg;
+}
+
+function assign(v: tf.Variable, t: StTensor, key: string, checkpoint: string, preset: string): void {
+  if (t.shape.join(",") !== v.shape.join(",")) {
+    throw new Error(
+      `checkpoint/config mismatch: ${checkpoint} has "${key}" of shape [${t.shape}] but preset "${preset}" ` +
+        `at this config expects [${v.shape}] (is config.json from another run?)`,
+    );
+  }
+  tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, v.dtype === "int32" ? "int32" : "float32")));
+}
+
+/**
+ * Loads a run (see the file comment). `dataDir` overrides where the tokenizer is read from
+ * (default: the run config's `data`, relative to the working directory, as training resolved it).
+ */
+export function loadRunForEval(checkpointArg: string, opts: { dataDir?: string } = {}): LoadedRun {
+  const { runDir, checkpoint } = resolveCheckpoint(checkpointArg);
+  const file = readSafetensors(checkpoint);
+  if (file.metadata.format !== "clipdown-checkpoint-v1")
+    throw new Error(`${checkpoint}: not a clipdown checkpoint (metadata.format = ${file.metadata.format})`);
+  const cfg = readConfig(runDir, checkpoint, file.metadata);
+  const tensor = (name: string) => file.tensors[`param/${name}`] ?? file.tensors[name];
+  const hasTextTower = tensor("text.token") !== undefined;
+  const dataDir = opts.dataDir ?? cfg.data;
+  const tokPath = path.join(dataDir, "tokenizer.json");
+  let tokenizer: BpeTokenizer | undefined;
+  if (fs.existsSync(tokPath)) tokenizer = BpeTokenizer.load(tokPath);
+  else if (hasTextTower)
+    throw new Error(
+      `${tokPath} not found: the run trained on ${dataDir}; build it with \`clipdown data build\``,
+    );
+  const vocabSize = tokenizer?.vocabSize ?? 2 ** 9;
+  const model = buildClipModel(
+    resolvePreset(cfg.model, { imageSize: cfg.imageSize, vocabSize, contextLength: cfg.contextLength }),
+    cfg.seed ?? 0,
+  );
+  try {
+    for (const [name, v] of Object.entries(model.params)) {
+      const t = tensor(name);
+      if (t) assign(v, t, `param/${name}`, checkpoint, cfg.model);
+      else if (!name.startsWith("text.")) {
+        throw new Error(
+          `checkpoint/config mismatch: ${checkpoint} has no "param/${name}" that preset "${cfg.model}" needs`,
+        );
+      }
+    }
+    for (const [name, v] of Object.entries(model.buffers)) {
+      const t = file.tensors[`buffer/${name}`];
+      if (!t) throw new Error(`checkpoint/config mismatch: ${checkpoint} has no "buffer/${name}"`);
+      assign(v, t, `buffer/${name}`, checkpoint, cfg.model);
+    }
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  const samples = Number(file.metadata.samples ?? 0);
+  let flops: number | null = null;
+  try {
+    flops = getStrategy(cfg.strategy).trainFlopsPerSample(model) * samples;
+  } catch {
+    flops = null; // a strategy this build does not know: FLOPs unknown rather than wrong
+  }
+  const hw = tensor("catlip.head.w");
+  const hb = tensor("catlip.head.b");
+  let synsetHead: LoadedRun["synsetHead"];
+  if (hw && hb) {
+    const vocabFile = path.join(runDir, "vocab.json");
+    if (!fs.existsSync(vocabFile))
+      throw new Error(`${checkpoint} has a CatLIP head but ${vocabFile} (its synset vocabulary) is missing`);
+    const [d, V] = hw.shape as [number, number];
+    synsetHead = {
+      head: { w: Float32Array.from(hw.data), b: Float32Array.from(hb.data), d: d!, V: V! },
+      vocab: SynsetVocab.load(vocabFile),
+    };
+  }
+  return {
+    runDir,
+    checkpoint,
+    config: cfg,
+    model,
+    ...(tokenizer ? { tokenizer } : {}),
+    hasTextTower,
+    meta: {
+      model: cfg.model,
+      runId: path.basename(path.resolve(runDir)),
+      checkpoint,
+      samplesSeen: samples,
+      flops,
+      strategy: cfg.strategy ?? "clip",
+    },
+    ...(synsetHead ? { synsetHead } : {}),
+    dispose: () => model.dispose(),
+  };
+}
