@@ -11,6 +11,10 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   info: { summary: "show the compute backend chosen and why", load: () => import("./tf/cli") },
+  eval: {
+    summary: "zero-shot, linear probe, few-shot, retrieval, transfer → CLIP_benchmark JSON",
+    load: () => import("./eval/cli"),
+  },
   sweep: { summary: "paper-section sweeps (list, run, --emit slurm|k8s)", load: () => import("./experiments/cli") },
 };
 
