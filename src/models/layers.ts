@@ -5,7 +5,7 @@
  * Forms follow compute-notes §1/§6: q·kᵀ is `matMul(q, transpose(k))` because wasm's XNNPACK
  * path only handles the untransposed matmul; LayerNorm uses `tf.moments`; GELU is the tanh form.
  */
-import { tf } from "../tf";
+import { fused, fusedEnabled, tf } from "../tf";
 
 /** FNV-1a hash of a parameter name, mixed with the model seed: one independent stream per tensor. */
 function nameSeed(seed: number, name: string): number {
@@ -103,12 +103,13 @@ export function dense(x: tf.Tensor, p: Params, name: string): tf.Tensor {
   const lead = x.shape.slice(0, -1);
   let y: tf.Tensor = tf.matMul(tf.reshape(x, [-1, inDim]), w);
   const b = p[`${name}.b`];
-  if (b) y = tf.add(y, b);
+  if (b) y = fusedEnabled() ? fused.biasAdd(y, b) : tf.add(y, b);
   return tf.reshape(y, [...lead, outDim]);
 }
 
 /** LayerNorm over the last axis (eps 1e-5, as PyTorch). */
 export function layerNorm(x: tf.Tensor, p: Params, name: string): tf.Tensor {
+  if (fusedEnabled()) return fused.layerNorm(x, get(p, `${name}.g`), get(p, `${name}.b`), 1e-5);
   const { mean, variance } = tf.moments(x, -1, true);
   const xn = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5)));
   return tf.add(tf.mul(xn, get(p, `${name}.g`)), get(p, `${name}.b`));
@@ -116,6 +117,7 @@ export function layerNorm(x: tf.Tensor, p: Params, name: string): tf.Tensor {
 
 /** GELU, tanh approximation. */
 export function gelu(x: tf.Tensor): tf.Tensor {
+  if (fusedEnabled()) return fused.gelu(x);
   const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
@@ -132,6 +134,8 @@ export function attention(x: tf.Tensor, p: Params, name: string, heads: number, 
   const [b, n, w] = x.shape as [number, number, number];
   const d = w / heads;
   const qkv = dense(x, p, `${name}.qkv`); // [B, N, 3W]
+  // The fused kernel reads q, k, v straight from qkv and writes heads merged: no split/transposes.
+  if (fusedEnabled() && d % 4 === 0) return dense(fused.attention(qkv, heads, mask), p, `${name}.proj`);
   const [q, k, v] = tf
     .split(qkv, 3, 2)
     .map((t) => tf.transpose(tf.reshape(t, [b, n, heads, d]), [0, 2, 1, 3])) as [

@@ -7,7 +7,7 @@
  * position tables or the temperature), decoupled from the gradient as in PyTorch's AdamW:
  * `w ← w − lr·(m̂/(√v̂+ε) + wd·w)`.
  */
-import { tf } from "../tf";
+import { fused, fusedEnabled, tf } from "../tf";
 
 export interface AdamWOptions {
   beta1: number;
@@ -31,8 +31,12 @@ export class AdamW {
     readonly opts: AdamWOptions,
   ) {
     for (const [name, p] of Object.entries(params)) {
-      this.m[name] = tf.variable(tf.zerosLike(p), false);
-      this.v[name] = tf.variable(tf.zerosLike(p), false);
+      // tf.variable keeps its own reference; the zeros tensor objects would otherwise stay tracked.
+      const zm = tf.zerosLike(p);
+      const zv = tf.zerosLike(p);
+      this.m[name] = tf.variable(zm, false);
+      this.v[name] = tf.variable(zv, false);
+      tf.dispose([zm, zv]);
     }
   }
 
@@ -42,6 +46,19 @@ export class AdamW {
     const { beta1, beta2, eps, weightDecay } = this.opts;
     const bc1 = 1 - beta1 ** this.t;
     const bc2 = 1 - beta2 ** this.t;
+    if (fusedEnabled()) {
+      // Same update for every parameter in one wasm kernel (src/tf/fused.ts).
+      const names = Object.keys(this.params);
+      const gs = names.map((name) => {
+        const g = grads[name];
+        if (!g) throw new Error(`AdamW: no gradient for parameter "${name}" (is it used by the loss?)`);
+        return g;
+      });
+      const wds = names.map((name) => (this.opts.decay(name) ? weightDecay : 0));
+      const at = (r: Record<string, tf.Variable>) => names.map((name) => r[name]!);
+      fused.adamW(at(this.params), gs, at(this.m), at(this.v), wds, { lr, beta1, beta2, eps, t: this.t });
+      return;
+    }
     for (const [name, p] of Object.entries(this.params)) {
       const g = grads[name];
       if (!g) throw new Error(`AdamW: no gradient for parameter "${name}" (is it used by the loss?)`);
@@ -87,6 +104,14 @@ export function clipByGlobalNorm(
   grads: Record<string, tf.Tensor>,
   maxNorm: number,
 ): { grads: Record<string, tf.Tensor>; norm: tf.Scalar } {
+  if (fusedEnabled()) {
+    const names = Object.keys(grads);
+    const r = fused.clipByGlobalNorm(
+      names.map((n) => grads[n]!),
+      maxNorm,
+    );
+    return { grads: Object.fromEntries(names.map((n, i) => [n, r.grads[i]!])), norm: r.norm };
+  }
   return tf.tidy(() => {
     const names = Object.keys(grads);
     const sq = names.map((n) => tf.sum(tf.square(grads[n]!)));
