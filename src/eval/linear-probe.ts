@@ -10,7 +10,8 @@
  *
  * Few-shot (k per class, several seeds): k training rows per class; λ chosen on a disjoint draw of
  * k more rows per class from the training pool (so each seed uses 2k labels per class), refitted on
- * the k-shot rows, scored on the full test set; metrics averaged over seeds. Features are
+ * the k-shot rows, scored on the full test set; metrics averaged over seeds (when the shots leave no
+ * training rows over, λ is chosen on the shots themselves). Features are
  * standardised with the statistics of the whole (unlabelled) training pool.
  */
 import { type ClassificationMetrics, classificationMetrics } from "./classify";
@@ -177,10 +178,11 @@ export async function fewShotProbe(
       const taken = new Set(shots);
       const rest = all.filter((i) => !taken.has(i));
       const valIdx = kShotIndices(train.labels, rest, k, seed + 7919);
-      if (valIdx.length === 0)
-        throw new Error(`few-shot: no training rows left to validate on after drawing ${k} per class`);
       const fitS = standardize(takeRows(train.x, train.d, train.labels, shots), stats);
-      const valS = standardize(takeRows(train.x, train.d, train.labels, valIdx), stats);
+      // When the k shots use up the training pool, λ is chosen on the shots themselves: the strongest
+      // decay that still fits them best (ties keep the stronger λ).
+      const valS =
+        valIdx.length > 0 ? standardize(takeRows(train.x, train.d, train.labels, valIdx), stats) : fitS;
       const r = await sweepAndRefit(fitS, valS, fitS, opts);
       const m = scoreHead(r.head, testS);
       ms.push(m);
