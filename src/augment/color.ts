@@ -21,9 +21,51 @@ function checkBatch(x: tf.Tensor4D, n: number, what: string): void {
   if (n !== x.shape[0]) throw new Error(`${what}: ${n} parameters for a batch of ${x.shape[0]}`);
 }
 
+/**
+ * Channels as [B, H, W, 1] tensors. A [N, 3] × [3, 1] matMul per channel: on wasm, slicing or
+ * splitting the innermost axis and concatenating along it are an order of magnitude slower.
+ */
+export function splitChannels(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
+  const [b, h, w] = x.shape;
+  return tf.tidy(() => {
+    const flat = tf.reshape(x, [-1, 3]);
+    return [0, 1, 2].map((c) =>
+      tf.reshape(tf.matMul(flat, tf.tensor2d([0, 1, 2].map((k) => [k === c ? 1 : 0]))), [b, h, w, 1]),
+    ) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+  });
+}
+
+/** The inverse of {@link splitChannels}: Σ_c channel_c · e_cᵀ as [N, 1] × [1, 3] matMuls. */
+export function mergeChannels(r: tf.Tensor4D, g: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
+  const [n, h, w] = r.shape;
+  return tf.tidy(() => {
+    const parts = [r, g, b].map((t, c) =>
+      tf.matMul(tf.reshape(t, [-1, 1]), tf.tensor2d([[0, 1, 2].map((k) => (k === c ? 1 : 0))])),
+    );
+    return tf.reshape(tf.addN(parts), [n, h, w, 3]) as tf.Tensor4D;
+  });
+}
+
 /** Luma [B, H, W, 1]. */
 export function grayscale(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.sum(tf.mul(x, tf.tensor1d([...GRAY_WEIGHTS])), -1, true) as tf.Tensor4D);
+  const [b, h, w] = x.shape;
+  return tf.tidy(
+    () =>
+      tf.reshape(tf.matMul(tf.reshape(x, [-1, 3]), tf.tensor2d(GRAY_WEIGHTS.map((v) => [v]))), [
+        b,
+        h,
+        w,
+        1,
+      ]) as tf.Tensor4D,
+  );
+}
+
+/** A [B, H, W, 1] image repeated over 3 channels (a matMul by [1, 1, 1]; tile is slow on wasm). */
+function toRgb(g: tf.Tensor4D): tf.Tensor4D {
+  const [b, h, w] = g.shape;
+  return tf.tidy(
+    () => tf.reshape(tf.matMul(tf.reshape(g, [-1, 1]), tf.ones([1, 3])), [b, h, w, 3]) as tf.Tensor4D,
+  );
 }
 
 /** clamp(f·a + (1−f)·b, 0, 1) with f broadcast per sample. */
@@ -49,7 +91,7 @@ export function adjustSaturation(x: tf.Tensor4D, factors: readonly number[]): tf
 /** RGB → (h, s, v), each [B, H, W, 1], h in [0, 1) (torchvision `_rgb2hsv`). */
 export function rgbToHsv(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
   return tf.tidy(() => {
-    const [r, g, b] = tf.split(x, 3, -1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+    const [r, g, b] = splitChannels(x);
     const maxc = tf.maximum(tf.maximum(r, g), b);
     const minc = tf.minimum(tf.minimum(r, g), b);
     const eqc = tf.equal(maxc, minc);
@@ -61,8 +103,9 @@ export function rgbToHsv(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D
     const gc = tf.div(tf.sub(maxc, g), crDiv);
     const bc = tf.div(tf.sub(maxc, b), crDiv);
     const isR = tf.cast(tf.equal(maxc, r), "float32");
-    const isG = tf.cast(tf.logicalAnd(tf.equal(maxc, g), tf.notEqual(maxc, r)), "float32");
-    const isB = tf.cast(tf.logicalAnd(tf.notEqual(maxc, g), tf.notEqual(maxc, r)), "float32");
+    const notR = tf.sub(1, isR);
+    const isG = tf.mul(tf.cast(tf.equal(maxc, g), "float32"), notR);
+    const isB = tf.mul(tf.cast(tf.notEqual(maxc, g), "float32"), notR);
     const h = tf.addN([
       tf.mul(isR, tf.sub(bc, gc)),
       tf.mul(isG, tf.add(2, tf.sub(rc, bc))),
@@ -73,22 +116,20 @@ export function rgbToHsv(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D
   });
 }
 
-/** (h, s, v) → RGB [B, H, W, 3] (torchvision `_hsv2rgb`). */
+/**
+ * (h, s, v) → RGB [B, H, W, 3]. Channel n ∈ {5, 3, 1} (R, G, B) is v − v·s·clamp(min(k, 4 − k), 0, 1)
+ * with k = (n + 6h) mod 6: the same six-sector result as torchvision's `_hsv2rgb` in fewer ops.
+ */
 export function hsvToRgb(h: tf.Tensor4D, s: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     const h6 = tf.mul(h, 6);
-    const i0 = tf.floor(h6);
-    const f = tf.sub(h6, i0);
-    const i = tf.mod(i0, 6);
-    const p = tf.clipByValue(tf.mul(v, tf.sub(1, s)), 0, 1);
-    const q = tf.clipByValue(tf.mul(v, tf.sub(1, tf.mul(s, f))), 0, 1);
-    const t = tf.clipByValue(tf.mul(v, tf.sub(1, tf.mul(s, tf.sub(1, f)))), 0, 1);
-    const sector = (k: number) => tf.cast(tf.equal(i, k), "float32");
-    const pick = (vals: tf.Tensor[]) => tf.addN(vals.map((val, k) => tf.mul(sector(k), val)));
-    const r = pick([v, q, p, p, t, v]);
-    const g = pick([t, v, v, q, p, p]);
-    const b = pick([p, p, t, v, v, q]);
-    return tf.concat([r, g, b], -1) as tf.Tensor4D;
+    const vs = tf.mul(v, s);
+    const channel = (n: number) => {
+      const k = tf.mod(tf.add(h6, n), 6);
+      const ramp = tf.clipByValue(tf.minimum(k, tf.sub(4, k)), 0, 1);
+      return tf.sub(v, tf.mul(vs, ramp)) as tf.Tensor4D;
+    };
+    return mergeChannels(channel(5), channel(3), channel(1));
   });
 }
 
@@ -111,7 +152,7 @@ export function randomGrayscale(x: tf.Tensor4D, flags: readonly boolean[]): tf.T
   if (!flags.some(Boolean)) return tf.clone(x);
   return tf.tidy(() => {
     const m = sampleMask(flags);
-    const g = tf.tile(grayscale(x), [1, 1, 1, 3]);
+    const g = toRgb(grayscale(x));
     return tf.add(tf.mul(m, g), tf.mul(tf.sub(1, m), x)) as tf.Tensor4D;
   });
 }
@@ -136,7 +177,10 @@ export function posterize(x: tf.Tensor4D, bits: readonly number[]): tf.Tensor4D 
 /** Inverts pixels at or above `thresholds[b]` (a threshold above 1 leaves the sample unchanged). */
 export function solarize(x: tf.Tensor4D, thresholds: readonly number[]): tf.Tensor4D {
   checkBatch(x, thresholds.length, "solarize");
-  return tf.tidy(() => tf.where(tf.greaterEqual(x, perSample(thresholds)), tf.sub(1, x), x) as tf.Tensor4D);
+  // Compare against a scalar: wasm's comparison kernels are slow when they broadcast a [B,1,1,1] operand.
+  return tf.tidy(
+    () => tf.where(tf.greaterEqual(tf.sub(x, perSample(thresholds)), 0), tf.sub(1, x), x) as tf.Tensor4D,
+  );
 }
 
 /** Stretches each channel of the flagged samples to the full [0, 1] range (flat channels kept). */
@@ -144,22 +188,18 @@ export function autoContrast(x: tf.Tensor4D, flags: readonly boolean[]): tf.Tens
   checkBatch(x, flags.length, "autoContrast");
   if (!flags.some(Boolean)) return tf.clone(x);
   return tf.tidy(() => {
-    const lo = tf.min(x, [1, 2], true);
+    const lo = tf.min(x, [1, 2], true); // [B, 1, 1, 3]
     const hi = tf.max(x, [1, 2], true);
     const range = tf.sub(hi, lo);
+    // A flat channel gets offset 0 and scale 1 (unchanged); decided on the small [B,1,1,3] tensors.
     const flat = tf.lessEqual(range, 0);
-    const stretched = tf.where(
-      flat,
-      x,
-      tf.clipByValue(tf.div(tf.sub(x, lo), tf.where(flat, tf.onesLike(range), range)), 0, 1),
-    );
+    const offset = tf.where(flat, tf.zerosLike(lo), lo);
+    const scale = tf.where(flat, tf.onesLike(range), range);
+    const stretched = tf.clipByValue(tf.div(tf.sub(x, offset), scale), 0, 1);
     const m = sampleMask(flags);
     return tf.add(tf.mul(m, stretched), tf.mul(tf.sub(1, m), x)) as tf.Tensor4D;
   });
 }
-
-/** Pixels per equalize chunk (16 images of 32×32): bounds the [n·3, H·W, 256] one-hot histogram. */
-const EQUALIZE_CHUNK_PIXELS = 16 * 1024;
 
 /**
  * torchvision's `equalize` per channel on 8-bit levels: step = (pixels − count of the top level)
@@ -170,43 +210,43 @@ function equalizeAll(x: tf.Tensor4D): tf.Tensor4D {
   const hw = h * w;
   return tf.tidy(() => {
     const q = tf.reshape(tf.transpose(toLevels(x), [0, 3, 1, 2]), [b * 3, hw]); // [B·3, HW] levels
-    const qi = tf.cast(q, "int32");
-    const hist = tf.sum(tf.oneHot(qi, 256), 1); // [B·3, 256]
+    const qi = tf.cast(q, "int32") as tf.Tensor2D;
+    // [B·3, 256] per-row counts (no weights).
+    const hist = tf.cast(tf.denseBincount(qi, tf.tensor2d([], [0, 0]), 256), "float32");
     const top = tf.max(q, 1, true);
-    const topCount = tf.sum(tf.cast(tf.equal(q, top), "float32"), 1, true);
+    const topCount = tf.sum(tf.cast(tf.equal(tf.sub(q, top), 0), "float32"), 1, true);
     const step = tf.floor(tf.div(tf.sub(hw, topCount), 255)); // [B·3, 1]
-    const below = tf.cumsum(tf.cast(hist, "float32"), 1, true); // exclusive cumsum
+    const below = tf.cumsum(hist, 1, true); // exclusive cumsum
     const safeStep = tf.maximum(step, 1);
     const lut = tf.clipByValue(tf.floor(tf.div(tf.add(below, tf.floor(tf.div(step, 2))), safeStep)), 0, 255);
+    // Row r looks its levels up in lut[r]: flat index r·256 + level (wasm's batched gather is wrong).
     const rowBase = tf.tensor2d(
-      Int32Array.from({ length: b * 3 }, (_, i) => i * 256),
+      Float32Array.from({ length: b * 3 }, (_, r) => r * 256),
       [b * 3, 1],
-      "int32",
     );
-    const flatIdx = tf.add(qi, rowBase); // row·256 + level, into the flattened LUTs
+    const flatIdx = tf.cast(tf.add(q, rowBase), "int32");
     const mapped = tf.reshape(tf.gather(tf.reshape(lut, [-1]), tf.reshape(flatIdx, [-1])), [b * 3, hw]);
-    const out = tf.where(tf.equal(step, 0), q, mapped);
+    const unchanged = tf.cast(tf.equal(step, 0), "float32"); // [B·3, 1]: step 0 keeps the channel
+    const out = tf.add(mapped, tf.mul(unchanged, tf.sub(q, mapped)));
     return tf.transpose(tf.reshape(tf.div(out, 255), [b, 3, h, w]), [0, 2, 3, 1]) as tf.Tensor4D;
   });
 }
 
-/** Histogram-equalises the flagged samples (computed only for them, in chunks). */
+/** Histogram-equalises the flagged samples. */
 export function equalize(x: tf.Tensor4D, flags: readonly boolean[]): tf.Tensor4D {
   checkBatch(x, flags.length, "equalize");
   const chosen = flags.flatMap((f, i) => (f ? [i] : []));
   if (!chosen.length) return tf.clone(x);
-  const chunk = Math.max(1, Math.floor(EQUALIZE_CHUNK_PIXELS / (x.shape[1] * x.shape[2])));
+  const [b, h, w, c] = x.shape;
   return tf.tidy(() => {
-    const parts: tf.Tensor4D[] = [];
-    for (let i = 0; i < chosen.length; i += chunk) {
-      const idx = tf.tensor1d(chosen.slice(i, i + chunk), "int32");
-      parts.push(equalizeAll(tf.gather(x, idx) as tf.Tensor4D));
-    }
-    // Row b of the result: x[b], or the equalised copy at B + its position among the chosen.
-    const where = Int32Array.from(flags.keys());
-    chosen.forEach((b, j) => {
-      where[b] = flags.length + j;
+    const eq = equalizeAll(tf.gather(x, tf.tensor1d(chosen, "int32")) as tf.Tensor4D); // [n, H, W, 3]
+    // Put each equalised image back at its row with a one-hot [B, n] matMul (a scatter as one fast kernel).
+    const place = new Float32Array(b * chosen.length);
+    chosen.forEach((row, j) => {
+      place[row * chosen.length + j] = 1;
     });
-    return tf.gather(tf.concat([x, ...parts], 0), tf.tensor1d(where, "int32")) as tf.Tensor4D;
+    const placed = tf.matMul(tf.tensor2d(place, [b, chosen.length]), tf.reshape(eq, [chosen.length, -1]));
+    const keep = tf.sub(1, sampleMask(flags));
+    return tf.add(tf.reshape(placed, [b, h, w, c]), tf.mul(keep, x)) as tf.Tensor4D;
   });
 }

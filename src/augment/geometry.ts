@@ -100,7 +100,22 @@ export function flipHorizontal(images: tf.Tensor4D, flags: readonly boolean[]): 
   if (flags.length !== images.shape[0])
     throw new Error(`flipHorizontal: ${flags.length} flags for a batch of ${images.shape[0]}`);
   if (!flags.some(Boolean)) return tf.clone(images);
-  return tf.tidy(() => selectPerSample(flags, tf.reverse(images, 2), images));
+  const [b, h, w] = images.shape;
+  // A full-image crop box with x1 > x2 samples columns W−1 … 0 exactly: one fast kernel on wasm,
+  // where tf.reverse over the width axis is an order of magnitude slower.
+  const boxes = new Float32Array(b * 4);
+  flags.forEach((f, i) => {
+    boxes.set(f ? [0, 1, 1, 0] : [0, 0, 1, 1], i * 4);
+  });
+  return tf.tidy(() =>
+    tf.image.cropAndResize(
+      images,
+      tf.tensor2d(boxes, [b, 4]),
+      tf.range(0, b, 1, "int32") as tf.Tensor1D,
+      [h, w],
+      "bilinear",
+    ),
+  );
 }
 
 /**
