@@ -248,3 +248,44 @@ describe("fused kernels match stock tf ops on cpu (forward and gradient)", () =>
     tf.dispose([qkv, g, b, mask]);
   });
 });
+
+describe("clipdown GEMM as wasm BatchMatMul", () => {
+  // 37×29 output tiles leave row and column edges; K = 300 > the 256-deep K block accumulates.
+  for (const [m, n, k] of [
+    [37, 29, 300],
+    [8, 16, 4],
+    [1, 1, 1],
+    [130, 9, 513],
+  ] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ] as const) {
+      it(`${m}x${n}x${k} transposeA=${ta} transposeB=${tb}, value and gradients`, async () => {
+        const mk = () => [randT(ta ? [k, m] : [m, k], 50), randT(tb ? [n, k] : [k, n], 51)];
+        await check(
+          "gemm",
+          () => valueAndGrads((a, b) => tf.matMul(a!, b!, ta, tb), mk(), 52),
+          () => valueAndGrads((a, b) => tf.matMul(a!, b!, ta, tb), mk(), 52),
+        );
+      });
+    }
+  }
+  it("batched [3,5,7]x[3,7,4] and broadcast [5,7]x[3,7,4] / [3,5,7]x[7,4]", async () => {
+    await check(
+      "batched gemm",
+      () => [
+        tf.matMul(randT([3, 5, 7], 53), randT([3, 7, 4], 54)),
+        tf.matMul(randT([1, 5, 7], 55), randT([3, 7, 4], 56)),
+        tf.matMul(randT([3, 5, 7], 57), randT([1, 7, 4], 58)),
+      ],
+      () => [
+        tf.matMul(randT([3, 5, 7], 53), randT([3, 7, 4], 54)),
+        tf.matMul(randT([1, 5, 7], 55), randT([3, 7, 4], 56)),
+        tf.matMul(randT([3, 5, 7], 57), randT([1, 7, 4], 58)),
+      ],
+    );
+  });
+});

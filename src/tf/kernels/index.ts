@@ -7,6 +7,7 @@ import { batchMatMulGradConfig } from "@tensorflow/tfjs-core/dist/gradients/Batc
 import { conv2dBackpropFilterWasm, conv2dBackpropInputWasm } from "./conv-grads";
 import { FUSED_GRADS } from "./fused-grads";
 import { FUSED_KERNELS, IDENTITY_SHARE } from "./fused-kernels";
+import { batchMatMulKernel } from "./matmul";
 import { batchMatMulNNGrad } from "./matmul-grad";
 import { unsortedSegmentSumWasm } from "./unsorted-segment-sum";
 import { loadFusedWasm } from "./wasm-module";
@@ -47,8 +48,9 @@ export function registerWasmKernels(): { kernels: string[]; fusedError?: string 
   try {
     loadFusedWasm(tf.findBackend("wasm")!);
     for (const k of FUSED_KERNELS) replaceKernel(k);
+    replaceKernel(batchMatMulKernel(tf.getKernel("BatchMatMul", "wasm")));
     for (const g of FUSED_GRADS) tf.registerGradient(g);
-    kernels.push(...FUSED_KERNELS.map((k) => k.kernelName));
+    kernels.push(...FUSED_KERNELS.map((k) => k.kernelName), "BatchMatMul (clipdown GEMM)");
   } catch (e) {
     fusedError = `fused kernels not loaded: ${(e as Error).message}`;
   }

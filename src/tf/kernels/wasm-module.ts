@@ -78,6 +78,23 @@ export interface FusedExports {
     d: number,
     scale: number,
   ): void;
+  gemm(
+    a: Ptr,
+    lda: number,
+    b: Ptr,
+    ldb: number,
+    c: Ptr,
+    ldc: number,
+    bias: Ptr,
+    m: number,
+    n: number,
+    k: number,
+    transA: number,
+    transB: number,
+    packB: Ptr,
+    packA: Ptr,
+    tail: Ptr,
+  ): void;
   sum_squares(x: Ptr, n: number): number;
   scale(x: Ptr, y: Ptr, n: number, s: number): void;
   adamw(

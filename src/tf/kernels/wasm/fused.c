@@ -300,6 +300,171 @@ void attn_bwd(const float* qkv, const float* probs, const float* dout, float* dq
   }
 }
 
+/* ---------------------------------------------------------------- matrix multiply */
+
+/*
+ * C[M,N] = op(A)·op(B) (+ bias[N]) with op = identity or transpose (row-major storage: A is [M,K],
+ * or [K,M] when transA; B is [K,N], or [N,K] when transB). One routine for every form, so the
+ * matmul gradient needs no explicit transposes.
+ *
+ * B is packed per K-block into 8-column panels Bp[panel][k][8] (zero-padded), A rows are read in
+ * place (or gathered into `pack_a`, 4 rows at a time, when transA or at the bottom edge). The 4×8 micro-kernel loads
+ * 4 consecutive k of each A row and broadcasts lanes, like XNNPACK's wasmsimd "splat" kernels.
+ * Scratch (caller-provided): pack_b ≥ KC·ceil8(N) floats, pack_a ≥ 4·KC floats, tail ≥ 32 floats.
+ */
+#define KC 256
+
+static inline f4 lane(f4 v, int i) {
+  switch (i) {
+    case 0: return __builtin_shufflevector(v, v, 0, 0, 0, 0);
+    case 1: return __builtin_shufflevector(v, v, 1, 1, 1, 1);
+    case 2: return __builtin_shufflevector(v, v, 2, 2, 2, 2);
+    default: return __builtin_shufflevector(v, v, 3, 3, 3, 3);
+  }
+}
+
+/* acc(4×8) (+)= a[0..3][0..kc) · bp[kc][8]; rows of a are `lda` apart. Writes to c (ldc). */
+static void micro_4x8(const float* a, int lda, const float* bp, int kc, float* c, int ldc, int accumulate,
+                      const float* bias) {
+  const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda;
+  f4 c00 = splat(0.f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  int k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    f4 x0 = ld(a0 + k), x1 = ld(a1 + k), x2 = ld(a2 + k), x3 = ld(a3 + k);
+#define STEP(L)                                                  \
+  {                                                              \
+    f4 b0 = ld(bp), b1 = ld(bp + 4);                             \
+    bp += 8;                                                     \
+    f4 s;                                                        \
+    s = __builtin_shufflevector(x0, x0, L, L, L, L);             \
+    c00 += s * b0;                                               \
+    c01 += s * b1;                                               \
+    s = __builtin_shufflevector(x1, x1, L, L, L, L);             \
+    c10 += s * b0;                                               \
+    c11 += s * b1;                                               \
+    s = __builtin_shufflevector(x2, x2, L, L, L, L);             \
+    c20 += s * b0;                                               \
+    c21 += s * b1;                                               \
+    s = __builtin_shufflevector(x3, x3, L, L, L, L);             \
+    c30 += s * b0;                                               \
+    c31 += s * b1;                                               \
+  }
+    STEP(0) STEP(1) STEP(2) STEP(3)
+#undef STEP
+  }
+  for (; k < kc; k++) {
+    f4 b0 = ld(bp), b1 = ld(bp + 4);
+    bp += 8;
+    f4 s;
+    s = splat(a0[k]); c00 += s * b0; c01 += s * b1;
+    s = splat(a1[k]); c10 += s * b0; c11 += s * b1;
+    s = splat(a2[k]); c20 += s * b0; c21 += s * b1;
+    s = splat(a3[k]); c30 += s * b0; c31 += s * b1;
+  }
+  if (accumulate) {
+    c00 += ld(c); c01 += ld(c + 4);
+    c10 += ld(c + ldc); c11 += ld(c + ldc + 4);
+    c20 += ld(c + 2 * ldc); c21 += ld(c + 2 * ldc + 4);
+    c30 += ld(c + 3 * ldc); c31 += ld(c + 3 * ldc + 4);
+  } else if (bias) {
+    f4 b0 = ld(bias), b1 = ld(bias + 4);
+    c00 += b0; c01 += b1; c10 += b0; c11 += b1; c20 += b0; c21 += b1; c30 += b0; c31 += b1;
+  }
+  st(c, c00); st(c + 4, c01);
+  st(c + ldc, c10); st(c + ldc + 4, c11);
+  st(c + 2 * ldc, c20); st(c + 2 * ldc + 4, c21);
+  st(c + 3 * ldc, c30); st(c + 3 * ldc + 4, c31);
+}
+
+/* Packs op(B)[k0..k0+kc, 0..N) into 8-column panels, zero-padding the last panel. */
+static void pack_b_block(const float* B, int ldb, int N, int transB, int k0, int kc, float* bp) {
+  int np = (N + 7) / 8;
+  for (int p = 0; p < np; p++) {
+    int j0 = p * 8, w = N - j0 < 8 ? N - j0 : 8;
+    float* dst = bp + (long)p * kc * 8;
+    if (transB) {
+      /* op(B)[k][j] = B[j][k]: walk each stored row once (contiguous reads). */
+      for (int j = 0; j < 8; j++) {
+        const float* src = B + (long)(j0 + j) * ldb + k0;
+        if (j < w)
+          for (int k = 0; k < kc; k++) dst[k * 8 + j] = src[k];
+        else
+          for (int k = 0; k < kc; k++) dst[k * 8 + j] = 0.f;
+      }
+      continue;
+    }
+    for (int k = 0; k < kc; k++, dst += 8) {
+      const float* src = B + (long)(k0 + k) * ldb + j0;
+      if (w == 8) {
+        st(dst, ld(src));
+        st(dst + 4, ld(src + 4));
+      } else {
+        for (int j = 0; j < 8; j++) dst[j] = j < w ? src[j] : 0.f;
+      }
+    }
+  }
+}
+
+/*
+ * Rows [0, M) of C (leading dimension ldc) = op(A)·op(B) (+ bias). lda/ldb are the stored row
+ * lengths of A and B, so a caller can hand one thread a block of rows: A + i0·lda (or A + i0 when
+ * transA), C + i0·ldc.
+ */
+EXPORT(gemm)
+void gemm(const float* A, int lda, const float* B, int ldb, float* C, int ldc, const float* bias, int M,
+          int N, int K, int transA, int transB, float* pack_b, float* pack_a, float* tail) {
+  int np = (N + 7) / 8;
+  for (int k0 = 0; k0 < K || k0 == 0; k0 += KC) {
+    int kc = K - k0 < KC ? K - k0 : KC;
+    if (kc < 0) kc = 0;
+    int acc = k0 > 0;
+    pack_b_block(B, ldb, N, transB, k0, kc, pack_b);
+    for (int i = 0; i < M; i += 4) {
+      int rows = M - i < 4 ? M - i : 4;
+      const float* a;
+      int la;
+      if (transA) {
+        /* op(A)[i+r][k] = A[k][i+r]: read 4 adjacent columns per stored row. */
+        for (int k = 0; k < kc; k++) {
+          const float* src = A + (long)(k0 + k) * lda + i;
+          for (int r = 0; r < 4; r++) pack_a[r * kc + k] = src[r < rows ? r : rows - 1];
+        }
+        a = pack_a;
+        la = kc;
+      } else if (rows < 4) {
+        for (int r = 0; r < 4; r++) {
+          const float* src = A + (long)(i + (r < rows ? r : rows - 1)) * lda + k0;
+          for (int k = 0; k < kc; k++) pack_a[r * kc + k] = src[k];
+        }
+        a = pack_a;
+        la = kc;
+      } else {
+        a = A + (long)i * lda + k0;
+        la = lda;
+      }
+      for (int p = 0; p < np; p++) {
+        int j0 = p * 8;
+        const float* bp = pack_b + (long)p * kc * 8;
+        if (rows == 4 && j0 + 8 <= N) {
+          micro_4x8(a, la, bp, kc, C + (long)i * ldc + j0, ldc, acc, bias ? bias + j0 : 0);
+          continue;
+        }
+        /* Edge tile: compute into `tail` [4][8], then copy the valid part. */
+        int w = N - j0 < 8 ? N - j0 : 8;
+        if (acc) {
+          for (int r = 0; r < rows; r++)
+            for (int j = 0; j < w; j++) tail[r * 8 + j] = C[(long)(i + r) * ldc + j0 + j];
+        }
+        micro_4x8(a, la, bp, kc, tail, 8, acc, 0);
+        for (int r = 0; r < rows; r++)
+          for (int j = 0; j < w; j++)
+            C[(long)(i + r) * ldc + j0 + j] = tail[r * 8 + j] + (!acc && bias ? bias[j0 + j] : 0.f);
+      }
+    }
+    if (K == 0) break;
+  }
+}
+
 /* ---------------------------------------------------------------- optimiser */
 
 /* y = s·x over n floats (gradient clipping). */

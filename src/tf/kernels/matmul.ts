@@ -1,0 +1,101 @@
+/**
+ * `BatchMatMul` for the wasm backend on clipdown's SIMD GEMM (wasm/fused.c `gemm`), replacing the
+ * stock kernel while the fused kernels are loaded. The stock kernel runs XNNPACK only for
+ * untransposed operands (compute-notes §1: NT/TN at 1.4–2.2 GFLOP/s); `gemm` handles every
+ * transpose form at the NN speed, so the matmul gradient needs no explicit transposes. Batched
+ * operands loop over the batch (a batch of 1 broadcasts); other broadcasts go to the stock kernel.
+ */
+import type * as tf from "@tensorflow/tfjs-core";
+import { fusedEnabled } from "../fused";
+import { fusedExports, ptr, type WasmBackendLike } from "./wasm-module";
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+const KC = 256; // must match fused.c
+
+export interface GemmPlan {
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+/** Floats of scratch `gemm` needs: pack_b (KC·⌈N/8⌉·8) + pack_a (4·KC) + tail (32). */
+export function gemmScratchFloats(n: number): number {
+  return KC * Math.ceil(n / 8) * 8 + 4 * KC + 32;
+}
+
+/** Runs C = op(A)·op(B) (+ bias) for one matrix pair at byte offsets in the heap. */
+export function runGemm(
+  backend: WasmBackendLike,
+  p: GemmPlan,
+  a: number,
+  b: number,
+  c: number,
+  bias: number,
+  scratch: number,
+): void {
+  const k = fusedExports(backend);
+  const packA = scratch + 4 * KC * Math.ceil(p.n / 8) * 8;
+  const tail = packA + 4 * 4 * KC;
+  const lda = p.transA ? p.m : p.k;
+  const ldb = p.transB ? p.k : p.n;
+  k.gemm(a, lda, b, ldb, c, p.n, bias, p.m, p.n, p.k, +p.transA, +p.transB, scratch, packA, tail);
+}
+
+const prod = (xs: number[]): number => xs.reduce((x, y) => x * y, 1);
+
+/** The stock kernel, kept for the broadcast shapes `gemm` does not loop over. */
+let stock: tf.KernelConfig | undefined;
+
+export function batchMatMulKernel(stockKernel: tf.KernelConfig | undefined): tf.KernelConfig {
+  stock = stockKernel;
+  return { kernelName: "BatchMatMul", backendName: "wasm", kernelFunc: batchMatMul };
+}
+
+function batchMatMul(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+  const ka = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+  const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  if (ka !== kb) {
+    throw new Error(
+      `BatchMatMul: inner dimensions differ: a [${a.shape}] (transposeA=${transposeA}) and b [${b.shape}] (transposeB=${transposeB})`,
+    );
+  }
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
+  const na = prod(batchA);
+  const nb = prod(batchB);
+  const sameBatch = batchA.length === batchB.length && batchA.every((d, i) => d === batchB[i]);
+  const outBatch = sameBatch || nb === 1 ? batchA : na === 1 ? batchB : undefined;
+  // CLIPDOWN_FUSED=0 means stock tfjs kernels throughout (the A/B baseline).
+  if (!fusedEnabled() || !outBatch || a.dtype !== "float32" || b.dtype !== "float32") {
+    if (!stock) throw new Error(`BatchMatMul: unsupported shapes [${a.shape}] x [${b.shape}]`);
+    return stock.kernelFunc(args) as tf.TensorInfo;
+  }
+  const out = backend.makeOutput([...outBatch, m, n], "float32");
+  const scratch = backend.makeOutput([gemmScratchFloats(n)], "float32");
+  try {
+    const plan = { m, n, k: ka, transA: transposeA, transB: transposeB };
+    const pa = ptr(backend, a);
+    const pb = ptr(backend, b);
+    const pc = ptr(backend, out);
+    const ps = ptr(backend, scratch);
+    const batches = Math.max(na, nb);
+    for (let i = 0; i < batches; i++) {
+      const ai = na === 1 ? 0 : i;
+      const bi = nb === 1 ? 0 : i;
+      runGemm(backend, plan, pa + 4 * ai * m * ka, pb + 4 * bi * ka * n, pc + 4 * i * m * n, 0, ps);
+    }
+  } finally {
+    backend.disposeData(scratch.dataId);
+  }
+  return out;
+}
