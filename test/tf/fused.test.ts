@@ -5,6 +5,9 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { fused, fusedEnabled, initBackend, tf } from "../../src/tf";
+import { GemmPool, gemmPool, MIN_FLOPS, threadsFromEnv } from "../../src/tf/kernels/gemm-pool";
+import { gemmScratchFloats, runGemm } from "../../src/tf/kernels/matmul";
+import { ptr, type WasmBackendLike } from "../../src/tf/kernels/wasm-module";
 import { rand, wasmVsCpu } from "./helpers";
 
 const TOL = 1e-4;
@@ -287,5 +290,60 @@ describe("clipdown GEMM as wasm BatchMatMul", () => {
         tf.matMul(randT([3, 5, 7], 57), randT([1, 7, 4], 58)),
       ],
     );
+  });
+});
+
+describe("GEMM worker pool (large matmuls split over threads)", () => {
+  it("3 threads, uneven row blocks, every transpose form: equals the single-thread GEMM bit for bit", async () => {
+    await tf.setBackend("wasm");
+    const be = tf.backend() as unknown as WasmBackendLike;
+    const pool = new GemmPool(3);
+    try {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
+        const [m, n, k] = [70, 37, 300];
+        const a = randT(ta ? [k, m] : [m, k], 60);
+        const b = randT(tb ? [n, k] : [k, n], 61);
+        const plan = { m, n, k, transA: ta, transB: tb };
+        const outs = [be.makeOutput([m, n], "float32"), be.makeOutput([m, n], "float32")];
+        const scratch = be.makeOutput([gemmScratchFloats(n)], "float32");
+        const [pa, pb, ps] = [a, b, scratch].map((t) => ptr(be, t));
+        runGemm(be, plan, pa!, pb!, ptr(be, outs[0]!), 0, ps!);
+        const view = (t: tf.TensorInfo) => be.typedArrayFromHeap(t) as Float32Array;
+        pool.run({
+          ...plan,
+          a: view(a),
+          b: view(b),
+          c: view(outs[1]!),
+          runLocal: (rows) => runGemm(be, plan, pa!, pb!, ptr(be, outs[1]!), 0, ps!, rows),
+        });
+        assert.deepEqual(Array.from(view(outs[1]!)), Array.from(view(outs[0]!)), `transA=${ta} transB=${tb}`);
+        for (const o of [...outs, scratch]) be.disposeData(o.dataId);
+        tf.dispose([a, b]);
+      }
+    } finally {
+      pool.close();
+    }
+  });
+  it("tf.matMul above the threading threshold (2 threads) matches cpu, value and gradients", async () => {
+    const threads = gemmPool(2);
+    assert.ok(threads, "pool with 2 threads");
+    // 2·200·96·260 ≈ 10 MFLOP ≥ MIN_FLOPS, so the forward and both gradient matmuls use the pool.
+    assert.ok(2 * 200 * 96 * 260 >= MIN_FLOPS);
+    const mk = () => [randT([200, 260], 62), randT([260, 96], 63)];
+    await check(
+      "pooled gemm",
+      () => valueAndGrads((a, b) => tf.matMul(a!, b!), mk(), 64),
+      () => valueAndGrads((a, b) => tf.matMul(a!, b!), mk(), 64),
+    );
+  });
+  it("CLIPDOWN_THREADS is validated", () => {
+    assert.equal(threadsFromEnv({ CLIPDOWN_THREADS: "3" }), 3);
+    assert.ok(threadsFromEnv({}) >= 1);
+    assert.throws(() => threadsFromEnv({ CLIPDOWN_THREADS: "two" }), /CLIPDOWN_THREADS='two' is not valid/);
   });
 });

@@ -7,6 +7,7 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 import { fusedEnabled } from "../fused";
+import { gemmPool, MIN_FLOPS } from "./gemm-pool";
 import { fusedExports, ptr, type WasmBackendLike } from "./wasm-module";
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -26,7 +27,10 @@ export function gemmScratchFloats(n: number): number {
   return KC * Math.ceil(n / 8) * 8 + 4 * KC + 32;
 }
 
-/** Runs C = op(A)·op(B) (+ bias) for one matrix pair at byte offsets in the heap. */
+/**
+ * Runs rows [0, rows) (default all) of C = op(A)·op(B) (+ bias) for one matrix pair at byte
+ * offsets in the heap, on the calling thread.
+ */
 export function runGemm(
   backend: WasmBackendLike,
   p: GemmPlan,
@@ -35,13 +39,14 @@ export function runGemm(
   c: number,
   bias: number,
   scratch: number,
+  rows = p.m,
 ): void {
   const k = fusedExports(backend);
   const packA = scratch + 4 * KC * Math.ceil(p.n / 8) * 8;
   const tail = packA + 4 * 4 * KC;
   const lda = p.transA ? p.m : p.k;
   const ldb = p.transB ? p.k : p.n;
-  k.gemm(a, lda, b, ldb, c, p.n, bias, p.m, p.n, p.k, +p.transA, +p.transB, scratch, packA, tail);
+  k.gemm(a, lda, b, ldb, c, p.n, bias, rows, p.n, p.k, +p.transA, +p.transB, scratch, packA, tail);
 }
 
 const prod = (xs: number[]): number => xs.reduce((x, y) => x * y, 1);
@@ -89,6 +94,19 @@ function batchMatMul(args: KernelArgs): tf.TensorInfo {
     const pc = ptr(backend, out);
     const ps = ptr(backend, scratch);
     const batches = Math.max(na, nb);
+    const pool = batches === 1 && 2 * m * n * ka >= MIN_FLOPS ? gemmPool() : undefined;
+    if (pool) {
+      // Large single matmul: rows of C split over the worker threads (gemm-pool.ts).
+      const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+      pool.run({
+        ...plan,
+        a: view(a),
+        b: view(b),
+        c: view(out),
+        runLocal: (rows) => runGemm(backend, plan, pa, pb, pc, 0, ps, rows),
+      });
+      return out;
+    }
     for (let i = 0; i < batches; i++) {
       const ai = na === 1 ? 0 : i;
       const bi = nb === 1 ? 0 : i;
