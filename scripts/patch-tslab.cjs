@@ -134,7 +134,7 @@ function patchTslab(root, { apply }) {
   return { status: "patched", messages: todo.map((e) => `patched ${e.file} (${e.name})`) };
 }
 
-module.exports = { patchTslab, TSLAB_VERSION, MARK };
+module.exports = { patchTslab, EDITS, TSLAB_VERSION, MARK };
 
 if (require.main === module) {
   const root = path.resolve(__dirname, "..");

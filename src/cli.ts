@@ -16,6 +16,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import("./eval/cli"),
   },
   sweep: { summary: "paper-section sweeps (list, run, --emit slurm|k8s)", load: () => import("./experiments/cli") },
+  quickstart: {
+    summary: "train a small CLIP for a few minutes, write reports/quickstart.html",
+    load: () => import("./quickstart/cli"),
+  },
+  report: {
+    summary: "HTML report (loss, held-out metrics, table) of run directories",
+    load: () => import("./viz/report-cli"),
+  },
 };
 
 function usage(): string {

@@ -1,0 +1,167 @@
+/**
+ * Shared helpers of the notebook tests: whether Jupyter and Chromium are installed, running a
+ * notebook headless through scripts/run-notebook.py (nbclient), exporting it with nbconvert, and
+ * loading the export in headless Chromium (playwright-core driving the system browser).
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PLOTLY_MIME } from "../../src/viz/bundle";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+export const ARTIFACTS = path.join(ROOT, "test-artifacts", "notebooks");
+export const PYTHON = "/usr/bin/python3";
+
+/** The environment Jupyter needs to find kernels/clipdown (never the user's global config). */
+export function jupyterEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, JUPYTER_PATH: ROOT, PYDEVD_DISABLE_FILE_VALIDATION: "1", ...extra };
+}
+
+/** Undefined when nbclient + nbconvert import under /usr/bin/python3, else why the tests skip. */
+export function jupyterMissing(): string | undefined {
+  if (!fs.existsSync(PYTHON)) return `${PYTHON} not found`;
+  const r = spawnSync(PYTHON, ["-c", "import nbclient, nbconvert, ipykernel"], { encoding: "utf8" });
+  if (r.status !== 0) {
+    return "Jupyter is not installed (apt install jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel; .ci/run does)";
+  }
+  return undefined;
+}
+
+/** The Chromium binary to drive: $CHROMIUM_PATH, Debian's, or one on PATH. */
+export function chromiumPath(): string | undefined {
+  const candidates = [
+    process.env.CHROMIUM_PATH,
+    "/usr/lib/chromium/chromium",
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+  ];
+  return candidates.find((p): p is string => Boolean(p) && fs.existsSync(p!));
+}
+
+export interface CellTiming {
+  index: number;
+  wall_s: number;
+}
+
+export interface ExecResult {
+  ok: boolean;
+  error: string | null;
+  wall_s: number;
+  kernel_start_s?: number;
+  cells: CellTiming[];
+}
+
+/** Executes `src` into `dst` with the notebook's kernel; returns run-notebook.py's report. */
+export function executeNotebook(
+  src: string,
+  dst: string,
+  env: NodeJS.ProcessEnv,
+  timeoutS = 600,
+): ExecResult {
+  fs.mkdirSync(path.dirname(dst), { recursive: true });
+  const r = spawnSync(
+    PYTHON,
+    [path.join(ROOT, "scripts", "run-notebook.py"), src, dst, "--timeout", String(timeoutS)],
+    {
+      encoding: "utf8",
+      env,
+      cwd: ROOT,
+      timeout: (timeoutS + 60) * 1000,
+    },
+  );
+  const line = r.stdout.trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(line) as ExecResult;
+  } catch {
+    throw new Error(`run-notebook.py gave no result (status ${r.status}): ${r.stdout}\n${r.stderr}`);
+  }
+}
+
+export interface NbOutput {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+  ename?: string;
+  evalue?: string;
+}
+
+export interface NbCell {
+  cell_type: string;
+  source: string | string[];
+  metadata: { clipdown?: { figures?: number } };
+  outputs?: NbOutput[];
+}
+
+export interface Notebook {
+  cells: NbCell[];
+  metadata: Record<string, unknown>;
+}
+
+export function readNotebook(file: string): Notebook {
+  return JSON.parse(fs.readFileSync(file, "utf8")) as Notebook;
+}
+
+export function joined(s: string | string[] | undefined): string {
+  return Array.isArray(s) ? s.join("") : (s ?? "");
+}
+
+/** Outputs that hold a Plotly figure bundle. */
+export function figureOutputs(cell: NbCell): NbOutput[] {
+  return (cell.outputs ?? []).filter((o) => o.data && PLOTLY_MIME in o.data);
+}
+
+/** `nbconvert --to html` of an executed notebook; returns the HTML file. */
+export function exportHtml(executed: string, env: NodeJS.ProcessEnv): string {
+  const r = spawnSync(
+    PYTHON,
+    ["-m", "nbconvert", "--to", "html", executed, "--output-dir", path.dirname(executed)],
+    { encoding: "utf8", env, timeout: 120_000 },
+  );
+  if (r.status !== 0) throw new Error(`nbconvert failed (${r.status}): ${r.stderr}`);
+  return executed.replace(/\.ipynb$/, ".html");
+}
+
+export interface PageFigures {
+  /** Per `.clipdown-plotly` div: its id and how many Plotly `.main-svg` layers it drew. */
+  figures: Array<{ id: string; svgs: number; text: string }>;
+  errors: string[];
+}
+
+/** Opens an HTML file in headless Chromium, reports each figure's SVG count, saves a screenshot. */
+export async function renderInChromium(
+  html: string,
+  screenshot: string,
+  executablePath: string,
+): Promise<PageFigures> {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu"] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    // Only the file itself may load: anything from the network would fail offline.
+    await page.route(/^https?:/, (route) => {
+      errors.push(`network request: ${route.request().url()}`);
+      return route.abort();
+    });
+    await page.goto(`file://${html}`, { waitUntil: "load", timeout: 120_000 });
+    // Page code as strings: the project compiles without the DOM library.
+    await page.waitForFunction(
+      `[...document.querySelectorAll(".clipdown-plotly")].every((el) => el.querySelector(".main-svg") || el.textContent)`,
+      undefined,
+      { timeout: 60_000 },
+    );
+    const figures = (await page.evaluate(
+      `[...document.querySelectorAll(".clipdown-plotly")].map((el) => ({ id: el.id, svgs: el.querySelectorAll(".main-svg").length, text: (el.textContent || "").slice(0, 200) }))`,
+    )) as PageFigures["figures"];
+    fs.mkdirSync(path.dirname(screenshot), { recursive: true });
+    await page.screenshot({ path: screenshot, fullPage: true });
+    return { figures, errors };
+  } finally {
+    await browser.close();
+  }
+}
