@@ -314,52 +314,29 @@ void attn_bwd(const float* qkv, const float* probs, const float* dout, float* dq
  */
 #define KC 256
 
-static inline f4 lane(f4 v, int i) {
-  switch (i) {
-    case 0: return __builtin_shufflevector(v, v, 0, 0, 0, 0);
-    case 1: return __builtin_shufflevector(v, v, 1, 1, 1, 1);
-    case 2: return __builtin_shufflevector(v, v, 2, 2, 2, 2);
-    default: return __builtin_shufflevector(v, v, 3, 3, 3, 3);
-  }
-}
-
 /* acc(4×8) (+)= a[0..3][0..kc) · bp[kc][8]; rows of a are `lda` apart. Writes to c (ldc). */
 static void micro_4x8(const float* a, int lda, const float* bp, int kc, float* c, int ldc, int accumulate,
                       const float* bias) {
   const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda;
   f4 c00 = splat(0.f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   int k = 0;
-  for (; k + 4 <= kc; k += 4) {
-    f4 x0 = ld(a0 + k), x1 = ld(a1 + k), x2 = ld(a2 + k), x3 = ld(a3 + k);
-#define STEP(L)                                                  \
-  {                                                              \
-    f4 b0 = ld(bp), b1 = ld(bp + 4);                             \
-    bp += 8;                                                     \
-    f4 s;                                                        \
-    s = __builtin_shufflevector(x0, x0, L, L, L, L);             \
-    c00 += s * b0;                                               \
-    c01 += s * b1;                                               \
-    s = __builtin_shufflevector(x1, x1, L, L, L, L);             \
-    c10 += s * b0;                                               \
-    c11 += s * b1;                                               \
-    s = __builtin_shufflevector(x2, x2, L, L, L, L);             \
-    c20 += s * b0;                                               \
-    c21 += s * b1;                                               \
-    s = __builtin_shufflevector(x3, x3, L, L, L, L);             \
-    c30 += s * b0;                                               \
-    c31 += s * b1;                                               \
-  }
-    STEP(0) STEP(1) STEP(2) STEP(3)
-#undef STEP
-  }
+  /* Broadcast loads (v128.load32_splat) beat loading 4 k at once and shuffling lanes under V8. */
   for (; k < kc; k++) {
     f4 b0 = ld(bp), b1 = ld(bp + 4);
     bp += 8;
     f4 s;
-    s = splat(a0[k]); c00 += s * b0; c01 += s * b1;
-    s = splat(a1[k]); c10 += s * b0; c11 += s * b1;
-    s = splat(a2[k]); c20 += s * b0; c21 += s * b1;
-    s = splat(a3[k]); c30 += s * b0; c31 += s * b1;
+    s = (f4)wasm_v128_load32_splat(a0 + k);
+    c00 += s * b0;
+    c01 += s * b1;
+    s = (f4)wasm_v128_load32_splat(a1 + k);
+    c10 += s * b0;
+    c11 += s * b1;
+    s = (f4)wasm_v128_load32_splat(a2 + k);
+    c20 += s * b0;
+    c21 += s * b1;
+    s = (f4)wasm_v128_load32_splat(a3 + k);
+    c30 += s * b0;
+    c31 += s * b1;
   }
   if (accumulate) {
     c00 += ld(c); c01 += ld(c + 4);
