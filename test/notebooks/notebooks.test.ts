@@ -24,6 +24,7 @@ import {
   ROOT,
   readNotebook,
   renderInChromium,
+  renderInClassicNotebook,
 } from "./harness";
 
 const NOTEBOOKS = fs
@@ -104,6 +105,17 @@ for (const file of NOTEBOOKS) {
       assert.deepEqual(page.errors, [], "no page errors, no network requests");
       assert.equal(page.figures.length, expected, "one drawn div per figure in the export");
       for (const f of page.figures) assert.ok(f.svgs > 0, `figure ${f.id} drew no SVG: "${f.text}"`);
+      if (file === NOTEBOOKS[0]) {
+        // One notebook is also opened the way a user sees it: a live classic Notebook server.
+        const live = await renderInClassicNotebook(
+          executed,
+          path.join(ARTIFACTS, `${name}.classic.png`),
+          chromium,
+        );
+        assert.deepEqual(live.errors, []);
+        assert.equal(live.figures.length, expected, "classic Notebook shows every figure");
+        for (const f of live.figures) assert.ok(f.svgs > 0, `classic Notebook: figure ${f.id} drew no SVG`);
+      }
     } finally {
       fs.rmSync(runs, { recursive: true, force: true });
     }
