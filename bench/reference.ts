@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   console.log(
     `reference step: ViT ${shape.imageSize}px/${shape.patch} w${shape.width} d${shape.depth} h${shape.heads}, ` +
       `text 2048/16 w128 d4, batch ${shape.batch}, ${params} params; backend ${info.backend}, ` +
-      `threads ${info.threads}, fused ${fusedEnabled() ? "on" : "off"}; load ${machine.loadAvgStart.join(" ")}`,
+      `threads ${info.threads} (GEMM ${info.gemmThreads}), fused ${fusedEnabled() ? "on" : "off"}; load ${machine.loadAvgStart.join(" ")}`,
   );
   const train = await timeSamplesPerSec(() => runner.train(), shape.batch, warmup, repeats);
   console.log(`ours  train samples/s ${fmt(train.samplesPerSec)}  (step ms ${fmt(train.stepMs, 0)})`);
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
   runner.dispose();
   const ours = {
     threads: info.threads,
+    gemmThreads: info.gemmThreads,
     fused: fusedEnabled(),
     params,
     train_samples_per_s: train.samplesPerSec,

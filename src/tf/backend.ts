@@ -9,6 +9,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import * as wasm from "@tensorflow/tfjs-backend-wasm";
 import { fusedFromEnv, markFusedAvailable } from "./fused";
 import { registerWasmKernels } from "./kernels";
+import { threadsFromEnv } from "./kernels/gemm-pool";
 
 export interface BackendInfo {
   /** tfjs backend name in use: "tensorflow" | "wasm" | "cpu". */
@@ -18,6 +19,8 @@ export interface BackendInfo {
   /** Backends tried before it and why each was not used. */
   skipped: { backend: string; reason: string }[];
   threads: number;
+  /** Threads clipdown's GEMM splits large matmuls over (CLIPDOWN_THREADS; fused wasm only). */
+  gemmThreads: number;
   simd: boolean;
   versions: Record<string, string>;
   /** Custom kernels/gradients clipdown registered for this backend. */
@@ -144,6 +147,7 @@ async function choose(): Promise<BackendInfo> {
           : `first backend that loaded and passed the self-test (${c.label})`,
         skipped,
         threads: c.backend === "wasm" ? wasm.getThreadsCount() : 1,
+        gemmThreads: fusedOk ? threadsFromEnv() : 1,
         simd,
         versions,
         kernels: reg.kernels,

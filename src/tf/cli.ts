@@ -12,7 +12,7 @@ export function formatInfo(i: BackendInfo): string {
   const lines = [
     `backend:  ${i.backend}`,
     `reason:   ${i.reason}`,
-    `threads:  ${i.threads}`,
+    `threads:  ${i.threads} (tfjs wasm), ${i.gemmThreads} (clipdown GEMM, CLIPDOWN_THREADS)`,
     `simd:     ${i.simd}`,
     `kernels:  ${i.kernels.length ? i.kernels.join(", ") : "(none)"}`,
     `fused:    ${i.fused}`,

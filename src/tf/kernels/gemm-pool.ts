@@ -6,11 +6,12 @@
  * the first block itself straight on the tfjs heap, then copies the workers' rows back.
  *
  * The copies are O(MK + KN + MN) against O(MKN) work, so this pays only for large matmuls
- * (`MIN_FLOPS`); small ones stay on the calling thread. Threads: CLIPDOWN_THREADS (default: the
- * number of CPUs, at most 4); 1 disables the pool.
+ * (`MIN_FLOPS`); small ones stay on the calling thread. Threads: CLIPDOWN_THREADS (default 1 = no
+ * pool). Not on by default because it did not pay on the 2-vCPU machine this was measured on
+ * (environment.md: with the worker running, the calling thread's half took as long as the whole
+ * product did alone); set CLIPDOWN_THREADS=N on a machine with N free cores.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 
@@ -56,10 +57,10 @@ for (;;) {
 }
 `;
 
-/** Threads to use: CLIPDOWN_THREADS, else the CPU count capped at 4; invalid values are an error. */
+/** Threads to use: CLIPDOWN_THREADS, else 1; invalid values are an error naming the valid range. */
 export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const v = env.CLIPDOWN_THREADS?.trim();
-  if (!v) return Math.max(1, Math.min(4, os.cpus().length));
+  if (!v) return 1;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 64) {
     throw new Error(`CLIPDOWN_THREADS='${v}' is not valid; use a whole number of threads from 1 to 64`);
