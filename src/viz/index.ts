@@ -30,5 +30,6 @@ export { type AxesOptions, describeFigure, type Figure, PALETTE, type Trace } fr
 export { type HeatmapOptions, heatmap, type Matrix, subplots } from "./heatmap";
 export { type GridImage, imageGrid, imagesFromBatch } from "./images";
 export { type ReportBlock, type ReportFigure, renderReport, writeReport, writeReportBlocks } from "./report";
+export { meanStd, type ResultRecord, resultsTable, seriesBy, varyingFields } from "./results";
 export { evalFigure, evalKeys, lossFigure, type RunLog, readRunLog, runsTable } from "./runs";
 export { type Cell, makeTable, type Row, Table } from "./table";
