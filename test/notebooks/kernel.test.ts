@@ -173,3 +173,22 @@ test("a real kernel imports ../../src (folder index too), shows one bundle per f
     "plotly.js is sent once per session",
   );
 });
+
+test("npm run lab -- --check: finds a Jupyter front end and the clipdown kernel, starts nothing", {
+  skip: missing,
+}, () => {
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", path.join(ROOT, "scripts", "lab.ts"), "--check"],
+    {
+      encoding: "utf8",
+      cwd: ROOT,
+      env: { ...process.env, JUPYTER_PATH: "" },
+      timeout: 120_000,
+    },
+  );
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`JUPYTER_PATH=${ROOT}`));
+  assert.match(r.stdout, /kernel "clipdown" → .*kernels\/clipdown/);
+  assert.match(r.stdout, /would start .*\((lab|notebook) [0-9.]+\)/);
+});
