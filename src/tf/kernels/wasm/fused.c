@@ -21,15 +21,18 @@ static inline f4 ld(const float* p) { return (f4)wasm_v128_load(p); }
 static inline void st(float* p, f4 v) { wasm_v128_store(p, (v128_t)v); }
 static inline f4 vmin(f4 a, f4 b) { return (f4)wasm_f32x4_pmin((v128_t)a, (v128_t)b); }
 static inline f4 vmax(f4 a, f4 b) { return (f4)wasm_f32x4_pmax((v128_t)a, (v128_t)b); }
-static inline f4 vfloor(f4 a) { return (f4)wasm_f32x4_floor((v128_t)a); }
 static inline f4 vsqrt(f4 a) { return (f4)wasm_f32x4_sqrt((v128_t)a); }
 static inline float hsum(f4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 
-/* exp(x) for float lanes: x = n·ln2 + r, |r| <= ln2/2, degree-6 polynomial (Cephes expf, ~1 ulp);
- * below -87.3 the result is exactly 0 (as a -1e9 additive mask needs), above 88.7 it saturates. */
+/* exp(x) for float lanes: x = n·ln2 + r, |r| <= ln2/2, degree-6 polynomial (Cephes expf, ~1 ulp).
+ * n is rounded with the 1.5·2^23 trick (its integer sits in the float's low mantissa bits), which is
+ * cheaper under V8 than floor + float→int conversion. Below -87.3 the result is exactly 0 (as a
+ * -1e9 additive mask needs), above 88.7 it saturates. */
 static inline f4 exp4(f4 x) {
+  const f4 magic = splat(12582912.f);
   f4 xc = vmin(vmax(x, splat(-87.3f)), splat(88.7f));
-  f4 n = vfloor(xc * splat(1.44269504088896341f) + splat(0.5f));
+  f4 t = xc * splat(1.44269504088896341f) + magic;
+  f4 n = t - magic;
   f4 r = xc - n * splat(0.693359375f);
   r = r - n * splat(-2.12194440e-4f);
   f4 p = splat(1.9875691500E-4f);
@@ -39,7 +42,7 @@ static inline f4 exp4(f4 x) {
   p = p * r + splat(1.6666665459E-1f);
   p = p * r + splat(5.0000001201E-1f);
   p = p * r * r + r + splat(1.0f);
-  i4 e = (__builtin_convertvector(n, i4) + 127) << 23;
+  i4 e = ((i4)t - (i4)magic + 127) << 23;
   f4 y = p * (f4)e;
   i4 under = (i4)(x < splat(-87.3f));
   return (f4)((i4)y & ~under);
@@ -160,6 +163,15 @@ static inline f4 sigmoid2u(f4 x) {
 
 EXPORT(gelu_fwd) void gelu_fwd(const float* x, float* y, int n) {
   int i = 0;
+  /* 4 vectors per iteration: V8 rematerialises each v128 constant where it is used, so the ~15
+   * constants of exp4 cost as much as the maths unless several vectors share them. */
+  for (; i + 16 <= n; i += 16) {
+    f4 v0 = ld(x + i), v1 = ld(x + i + 4), v2 = ld(x + i + 8), v3 = ld(x + i + 12);
+    st(y + i, v0 * sigmoid2u(v0));
+    st(y + i + 4, v1 * sigmoid2u(v1));
+    st(y + i + 8, v2 * sigmoid2u(v2));
+    st(y + i + 12, v3 * sigmoid2u(v3));
+  }
   for (; i + 4 <= n; i += 4) {
     f4 v = ld(x + i);
     st(y + i, v * sigmoid2u(v));
@@ -176,6 +188,10 @@ static inline f4 gelu_grad4(f4 x) {
 
 EXPORT(gelu_bwd) void gelu_bwd(const float* x, const float* dy, float* dx, int n) {
   int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    st(dx + i, ld(dy + i) * gelu_grad4(ld(x + i)));
+    st(dx + i + 4, ld(dy + i + 4) * gelu_grad4(ld(x + i + 4)));
+  }
   for (; i + 4 <= n; i += 4) st(dx + i, ld(dy + i) * gelu_grad4(ld(x + i)));
   for (; i < n; i++) dx[i] = dy[i] * gelu_grad4(splat(x[i]))[0];
 }
