@@ -20,6 +20,7 @@ import { MATCH_RULES, type MatchRule } from "../text/nouns";
 import { buildSynsetVocab, type SynsetVocab } from "../text/synset-vocab";
 import { tf } from "../tf";
 import { catlipClassify } from "./catlip-eval";
+import { imageFeatureFlops, imageFeatureWidth } from "./clip";
 import type { Strategy, StrategyOptions } from "./strategy";
 
 /** CatLIP's Vτ and the corpus it was tuned on (CC3M, papers.md B.1 / B.3). */
@@ -57,8 +58,8 @@ function precisionAt1(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
 }
 
 /** Pooled image feature width (the classifier's input). */
-export function catlipFeatureWidth(model: ClipModel): number {
-  return model.params["visual.proj"]!.shape[0]!;
+export function catlipFeatureWidth(model: Pick<ClipModel, "config">): number {
+  return imageFeatureWidth(model.config.image);
 }
 
 /** True for the variables CatLIP trains: the image tower up to its pooled feature, and the head. */
@@ -182,9 +183,11 @@ export function createCatlip(opts: CatlipOptions = {}): CatlipStrategy {
     },
     /** Image tower without its projection, plus the classifier; × 3 for forward + backward. */
     trainFlopsPerSample(model) {
-      const width = catlipFeatureWidth(model);
-      const features = model.flops().image - 2 * width * model.config.embedDim;
-      return 3 * (features + 2 * width * needVocab().size);
+      if (!vocab)
+        throw new Error(
+          'strategy "catlip": FLOPs depend on the vocabulary size; create it with { vocab } (e.g. the run\'s vocab.json) or call initParams first',
+        );
+      return 3 * (imageFeatureFlops(model) + 2 * catlipFeatureWidth(model) * vocab.size);
     },
     evaluateClassification(model, extra, set, o) {
       return catlipClassify(model, extra, needVocab(), set, o.maxImages ?? 0);

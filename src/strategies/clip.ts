@@ -4,6 +4,8 @@
  * labels. t starts at ln(1/0.07) and is clamped to [0, ln 100] after each step (open_clip, SLIP).
  */
 import type { ClipModel, ImageOpts } from "../models/clip-model";
+import type { ImageConfig } from "../models/config";
+import { resnetPlan } from "../models/resnet";
 import { fused, fusedEnabled, tf } from "../tf";
 import {
   type LossOutput,
@@ -88,6 +90,19 @@ export function clampLogitScale(model: ClipModel): void {
 /** Cosine similarity of raw embeddings [Bi, Bt]. */
 export function cosineScores(imageEmb: tf.Tensor2D, textEmb: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => tf.matMul(l2normalize(imageEmb), tf.transpose(l2normalize(textEmb))) as tf.Tensor2D);
+}
+
+/**
+ * Width of the image tower's pooled feature (the input of `visual.proj`, SLIP's head and CatLIP's
+ * classifier), from the config alone so FLOPs can be computed on a shape-only model.
+ */
+export function imageFeatureWidth(img: ImageConfig): number {
+  return img.kind === "resnet" ? resnetPlan(img).outChannels : img.width;
+}
+
+/** Forward FLOPs of the image tower up to its pooled feature (without the projection). */
+export function imageFeatureFlops(model: Pick<ClipModel, "config" | "flops">): number {
+  return model.flops().image - 2 * imageFeatureWidth(model.config.image) * model.config.embedDim;
 }
 
 /** Forward + backward ≈ 3 × forward (backward costs two matmuls per forward matmul). */

@@ -18,7 +18,15 @@ import { augmentModelInput, deriveSeed } from "../augment";
 import type { ClipModel } from "../models/clip-model";
 import { ParamInit } from "../models/layers";
 import { tf } from "../tf";
-import { clampLogitScale, clipObjective, cosineScores, l2normalize, logSoftmaxRows } from "./clip";
+import {
+  clampLogitScale,
+  clipObjective,
+  cosineScores,
+  imageFeatureFlops,
+  imageFeatureWidth,
+  l2normalize,
+  logSoftmaxRows,
+} from "./clip";
 import { requireTokens, type Strategy, type StrategyOptions } from "./strategy";
 
 export const SLIP_TEMPERATURE = 0.1;
@@ -28,8 +36,8 @@ export const SLIP_HEAD_OUT = 64;
 const LARGE_NUM = 1e9;
 
 /** Image-feature width of a model (the SimCLR head's input). */
-function featureWidth(model: ClipModel): number {
-  return model.params["visual.proj"]!.shape[0]!;
+function featureWidth(model: Pick<ClipModel, "config">): number {
+  return imageFeatureWidth(model.config.image);
 }
 
 /**
@@ -142,8 +150,7 @@ export function createSlip(opts: SlipOptions = {}): Strategy {
     trainFlopsPerSample(model) {
       const f = model.flops();
       const w = featureWidth(model);
-      const features = f.image - 2 * w * model.config.embedDim; // image tower without the projection
-      return 3 * (f.image + 2 * features + f.text + 2 * slipHeadFlops(w, hidden, out));
+      return 3 * (f.image + 2 * imageFeatureFlops(model) + f.text + 2 * slipHeadFlops(w, hidden, out));
     },
     afterStep: clampLogitScale,
     score: cosineScores,

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { buildClipModel } from "../../src/models/clip-model";
 import { resolvePreset } from "../../src/models/presets";
-import { clipLossFromLogits, clipStrategy, MAX_LOGIT_SCALE } from "../../src/strategies/clip";
+import {
+  clipLossFromLogits,
+  clipStrategy,
+  imageFeatureWidth,
+  MAX_LOGIT_SCALE,
+} from "../../src/strategies/clip";
 import { checkStrategyConfig, createStrategy, getStrategy, STRATEGY_NAMES } from "../../src/strategies/index";
 import { initBackend, tf } from "../../src/tf";
 
@@ -116,4 +121,13 @@ test("strategy registry: lookup by exact name, error lists valid names; config c
     /model "rn-s" has a resnet tower; use a ViT preset/,
   );
   checkStrategyConfig({ strategy: "flip", model: "vit-ti/8", maskRatio: 0.75 });
+});
+
+test("imageFeatureWidth (from the config) is the projection's input width for every tower kind", () => {
+  for (const name of ["nano", "nano-rn", "nano-mixer", "vit-ti/8", "rn-m", "mixer-b/8"]) {
+    const cfg = resolvePreset(name, { imageSize: 32, vocabSize: 64 });
+    const model = buildClipModel(cfg, 0);
+    assert.equal(imageFeatureWidth(cfg.image), model.params["visual.proj"]!.shape[0], name);
+    model.dispose();
+  }
 });
