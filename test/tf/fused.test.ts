@@ -3,12 +3,14 @@
  * on the `cpu` backend, over several shapes including ones that exercise the SIMD tail loops.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { fused, fusedEnabled, initBackend, tf } from "../../src/tf";
 import { GemmPool, gemmPool, MIN_FLOPS, threadsFromEnv } from "../../src/tf/kernels/gemm-pool";
 import { gemmScratchFloats, runGemm } from "../../src/tf/kernels/matmul";
-import { ptr, type WasmBackendLike } from "../../src/tf/kernels/wasm-module";
-import { rand, wasmVsCpu } from "./helpers";
+import { type FusedExports, ptr, WASM_DIR, type WasmBackendLike } from "../../src/tf/kernels/wasm-module";
+import { rand, relErr, wasmVsCpu } from "./helpers";
 
 const TOL = 1e-4;
 
@@ -290,6 +292,64 @@ describe("clipdown GEMM as wasm BatchMatMul", () => {
         tf.matMul(randT([3, 5, 7], 57), randT([1, 7, 4], 58)),
       ],
     );
+  });
+});
+
+describe("both GEMM builds (relaxed-SIMD FMA and plain SIMD128)", () => {
+  it("agree with each other and with cpu on every transpose form", async () => {
+    await tf.setBackend("wasm");
+    const be = tf.backend() as unknown as WasmBackendLike;
+    const W = (globalThis as { WebAssembly?: any }).WebAssembly;
+    const mods = ["fused.wasm", "fused-fma.wasm"].map(
+      (f) =>
+        new W.Instance(new W.Module(fs.readFileSync(path.join(WASM_DIR, f))), {
+          env: { memory: be.wasm.asm!.memory },
+        }).exports as FusedExports,
+    );
+    const [m, n, k] = [37, 29, 300];
+    for (const [ta, tb] of [
+      [false, false],
+      [true, true],
+    ] as const) {
+      const a = randT(ta ? [k, m] : [m, k], 70);
+      const b = randT(tb ? [n, k] : [k, n], 71);
+      await tf.setBackend("cpu");
+      const ac = randT(ta ? [k, m] : [m, k], 70);
+      const bc = randT(tb ? [n, k] : [k, n], 71);
+      const want = tf.matMul(ac, bc, ta, tb);
+      const ref = Float32Array.from(await want.data());
+      tf.dispose([ac, bc, want]);
+      await tf.setBackend("wasm");
+      const scratch = be.makeOutput([gemmScratchFloats(n)], "float32");
+      for (const mod of mods) {
+        const c = be.makeOutput([m, n], "float32");
+        const ps = ptr(be, scratch);
+        const packA = ps + 4 * 256 * Math.ceil(n / 8) * 8;
+        mod.gemm(
+          ptr(be, a),
+          ta ? m : k,
+          ptr(be, b),
+          tb ? k : n,
+          ptr(be, c),
+          n,
+          0,
+          m,
+          n,
+          k,
+          +ta,
+          +tb,
+          ps,
+          packA,
+          packA + 16 * 256,
+        );
+        const got = be.typedArrayFromHeap(c) as Float32Array;
+        const err = relErr(Float32Array.from(got), ref);
+        assert.ok(err < TOL, `rel err ${err}`);
+        be.disposeData(c.dataId);
+      }
+      be.disposeData(scratch.dataId);
+      tf.dispose([a, b]);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 /**
- * The committed fused.wasm / fused-shared.wasm are exactly what src/tf/kernels/wasm/build.sh makes
- * from fused.c (clang-14 + lld-14, installed by .ci/run), so the binaries cannot drift from their
- * source. Skipped, saying why, where clang-14 is not installed.
+ * The committed fused*.wasm are exactly what src/tf/kernels/wasm/build.sh makes from fused.c and
+ * fma.js (clang-14 + lld-14 + wabt, installed by .ci/run), so the binaries cannot drift from their
+ * source. Skipped, saying why, where that toolchain is not installed.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -20,7 +20,8 @@ declare const WebAssembly: {
 
 const DIR = path.join(__dirname, "..", "..", "src", "tf", "kernels", "wasm");
 const has = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
-const toolchain = has("clang-14") && (has("wasm-ld-14") || has("wasm-ld"));
+const toolchain = has("clang-14") && (has("wasm-ld-14") || has("wasm-ld")) && has("wat2wasm");
+const FILES = ["fused.wasm", "fused-shared.wasm", "fused-fma.wasm", "fused-fma-shared.wasm"];
 
 describe("fused wasm binaries", () => {
   it("rebuild from fused.c byte for byte", {
@@ -30,7 +31,7 @@ describe("fused wasm binaries", () => {
     try {
       const r = spawnSync("bash", [path.join(DIR, "build.sh"), out], { encoding: "utf8" });
       assert.equal(r.status, 0, r.stderr);
-      for (const f of ["fused.wasm", "fused-shared.wasm"]) {
+      for (const f of FILES) {
         const built = fs.readFileSync(path.join(out, f));
         const committed = fs.readFileSync(path.join(DIR, f));
         assert.ok(
@@ -43,7 +44,8 @@ describe("fused wasm binaries", () => {
     }
   });
   it("import only a memory and carry no data section (they run on memory they do not own)", () => {
-    for (const f of ["fused.wasm", "fused-shared.wasm"]) {
+    require("node:v8").setFlagsFromString("--experimental-wasm-relaxed-simd"); // the FMA builds (Node 20)
+    for (const f of FILES) {
       const b = fs.readFileSync(path.join(DIR, f));
       const m = new WebAssembly.Module(b);
       assert.deepEqual(

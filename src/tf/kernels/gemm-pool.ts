@@ -14,6 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { fusedVariant } from "./wasm-module";
 
 /** Below this many FLOPs (2·M·N·K) a matmul runs on the calling thread. */
 export const MIN_FLOPS = 8e6;
@@ -93,7 +94,9 @@ export class GemmPool {
   private job = 0;
 
   constructor(readonly threads: number) {
-    const bytes = fs.readFileSync(path.join(__dirname, "wasm", "fused-shared.wasm"));
+    // The same build as the calling thread's kernels (plain or relaxed-SIMD FMA).
+    const file = fusedVariant() === "fma" ? "fused-fma-shared.wasm" : "fused-shared.wasm";
+    const bytes = fs.readFileSync(path.join(__dirname, "wasm", file));
     const module = new WebAssembly.Module(bytes);
     this.memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
     const sab = new SharedArrayBuffer((ARGS_AT + ARG_INTS * threads) * 4);

@@ -10,7 +10,7 @@ import { FUSED_KERNELS, IDENTITY_SHARE } from "./fused-kernels";
 import { batchMatMulKernel } from "./matmul";
 import { batchMatMulNNGrad } from "./matmul-grad";
 import { unsortedSegmentSumWasm } from "./unsorted-segment-sum";
-import { loadFusedWasm } from "./wasm-module";
+import { fusedVariant, loadFusedWasm } from "./wasm-module";
 
 let registered: { kernels: string[]; fusedError?: string } | undefined;
 
@@ -50,7 +50,8 @@ export function registerWasmKernels(): { kernels: string[]; fusedError?: string 
     for (const k of FUSED_KERNELS) replaceKernel(k);
     replaceKernel(batchMatMulKernel(tf.getKernel("BatchMatMul", "wasm")));
     for (const g of FUSED_GRADS) tf.registerGradient(g);
-    kernels.push(...FUSED_KERNELS.map((k) => k.kernelName), "BatchMatMul (clipdown GEMM)");
+    const gemm = fusedVariant() === "fma" ? "relaxed-SIMD FMA" : "SIMD128 mul+add";
+    kernels.push(...FUSED_KERNELS.map((k) => k.kernelName), `BatchMatMul (clipdown GEMM, ${gemm})`);
   } catch (e) {
     fusedError = `fused kernels not loaded: ${(e as Error).message}`;
   }

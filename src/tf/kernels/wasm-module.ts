@@ -20,6 +20,7 @@ declare namespace WebAssembly {
   class Module {
     constructor(bytes: Uint8Array);
   }
+  function validate(bytes: Uint8Array): boolean;
   class Instance {
     constructor(module: Module, imports: object);
     readonly exports: Record<string, unknown>;
@@ -126,20 +127,53 @@ export interface WasmBackendLike extends tf.KernelBackend {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
-export const WASM_PATH = path.join(__dirname, "wasm", "fused.wasm");
+export const WASM_DIR = path.join(__dirname, "wasm");
 
-let loaded: { backend: tf.KernelBackend; exports: FusedExports } | undefined;
+/**
+ * Which build of the kernels runs: "fma" (GEMM multiply-adds as relaxed-SIMD f32x4.relaxed_madd,
+ * ~35% faster matmuls) when the engine accepts relaxed SIMD, else "plain" (SIMD128 mul + add).
+ * Node 20's V8 has relaxed SIMD behind --experimental-wasm-relaxed-simd; it is switched on through
+ * v8.setFlagsFromString (it only gates which wasm opcodes validate) unless CLIPDOWN_WASM_FMA=0.
+ */
+export function chooseVariant(env: NodeJS.ProcessEnv = process.env): {
+  variant: "fma" | "plain";
+  why: string;
+} {
+  const v = env.CLIPDOWN_WASM_FMA?.trim();
+  if (v === "0") return { variant: "plain", why: "CLIPDOWN_WASM_FMA=0" };
+  if (v && v !== "1")
+    throw new Error(`CLIPDOWN_WASM_FMA='${v}' is not valid; use 1 (default: FMA if supported) or 0`);
+  const bytes = fs.readFileSync(path.join(WASM_DIR, "fused-fma.wasm"));
+  if (WebAssembly.validate(bytes)) return { variant: "fma", why: "relaxed SIMD supported" };
+  try {
+    (require("node:v8") as typeof import("node:v8")).setFlagsFromString("--experimental-wasm-relaxed-simd");
+  } catch {
+    // not Node: stay on the plain build
+  }
+  return WebAssembly.validate(bytes)
+    ? { variant: "fma", why: "relaxed SIMD enabled with --experimental-wasm-relaxed-simd" }
+    : { variant: "plain", why: "this engine has no relaxed SIMD" };
+}
 
-/** Instantiates fused.wasm on `backend`'s memory (once per backend); throws with the reason on failure. */
+let loaded: { backend: tf.KernelBackend; exports: FusedExports; variant: "fma" | "plain" } | undefined;
+
+/** The build in use (see chooseVariant), once loaded. */
+export function fusedVariant(): "fma" | "plain" | undefined {
+  return loaded?.variant;
+}
+
+/** Instantiates the kernels on `backend`'s memory (once per backend); throws with the reason on failure. */
 export function loadFusedWasm(backend: tf.KernelBackend): FusedExports {
   if (loaded?.backend === backend) return loaded.exports;
   const memory = (backend as WasmBackendLike).wasm?.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) {
     throw new Error("the tfjs wasm backend does not expose its WebAssembly.Memory (wasm.asm.memory)");
   }
-  const module = new WebAssembly.Module(fs.readFileSync(WASM_PATH));
+  const { variant } = chooseVariant();
+  const file = variant === "fma" ? "fused-fma.wasm" : "fused.wasm";
+  const module = new WebAssembly.Module(fs.readFileSync(path.join(WASM_DIR, file)));
   const instance = new WebAssembly.Instance(module, { env: { memory } });
-  loaded = { backend, exports: instance.exports as unknown as FusedExports };
+  loaded = { backend, exports: instance.exports as unknown as FusedExports, variant };
   return loaded.exports;
 }
 

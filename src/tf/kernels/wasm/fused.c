@@ -331,7 +331,7 @@ void attn_bwd(const float* qkv, const float* probs, const float* dout, float* dq
 #define KC 256
 
 /* acc(4×8) (+)= a[0..3][0..kc) · bp[kc][8]; rows of a are `lda` apart. Writes to c (ldc). */
-static void micro_4x8(const float* a, int lda, const float* bp, int kc, float* c, int ldc, int accumulate,
+EXPORT(micro_4x8) __attribute__((noinline)) void micro_4x8(const float* a, int lda, const float* bp, int kc, float* c, int ldc, int accumulate,
                       const float* bias) {
   const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda;
   f4 c00 = splat(0.f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
@@ -342,17 +342,17 @@ static void micro_4x8(const float* a, int lda, const float* bp, int kc, float* c
     bp += 8;
     f4 s;
     s = (f4)wasm_v128_load32_splat(a0 + k);
-    c00 += s * b0;
-    c01 += s * b1;
+    c00 = s * b0 + c00;
+    c01 = s * b1 + c01;
     s = (f4)wasm_v128_load32_splat(a1 + k);
-    c10 += s * b0;
-    c11 += s * b1;
+    c10 = s * b0 + c10;
+    c11 = s * b1 + c11;
     s = (f4)wasm_v128_load32_splat(a2 + k);
-    c20 += s * b0;
-    c21 += s * b1;
+    c20 = s * b0 + c20;
+    c21 = s * b1 + c21;
     s = (f4)wasm_v128_load32_splat(a3 + k);
-    c30 += s * b0;
-    c31 += s * b1;
+    c30 = s * b0 + c30;
+    c31 = s * b1 + c31;
   }
   if (accumulate) {
     c00 += ld(c); c01 += ld(c + 4);
