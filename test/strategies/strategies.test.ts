@@ -142,6 +142,18 @@ test("flip: 50 % patch dropout while training, unmasked tail, FLOPs of visible p
     const avg = s.trainFlopsPerSample(r.model, { samples: 320 });
     assert.ok(Math.abs(avg - (288 * masked + 32 * full) / 320) < 1e-6);
   }
+  // A fresh mask per step: the same batch under two step seeds gives two losses; the same seed repeats.
+  const images = tf.randomUniform([4, 16, 16, 3], -1, 1, "float32", 5) as tf.Tensor4D;
+  const tokens = tf.tensor2d(r.tokenizer.encodeBatch(r.p.captions.slice(0, 4), 8), [4, 8], "int32");
+  const lossAt = (seed: number) => {
+    const out = s.loss(r.model, { images, tokens }, { training: true, step: 0, seed, extra: {} });
+    const v = out.loss.dataSync()[0]!;
+    tf.dispose([out.loss, ...Object.values(out.metrics)]);
+    return v;
+  };
+  assert.equal(lossAt(1), lossAt(1));
+  assert.notEqual(lossAt(1), lossAt(2));
+  tf.dispose([images, tokens]);
   dispose(r);
   const rn = buildClipModel(resolvePreset("nano-rn", { imageSize: 16, vocabSize: 280 }), 0);
   assert.throws(
