@@ -110,3 +110,15 @@ test("captions are shortened on word boundaries for grid cells", () => {
   assert.equal(clip("grinning face with big eyes", 16), "grinning face…");
   assert.equal(clip("abcdefghijklmnopqrstuvwxyz", 10), "abcdefghi…");
 });
+
+test("npm start runs clipdown quickstart (the root package's own bin is not on npm's PATH)", () => {
+  const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+  const root = path.resolve(__dirname, "..", "..");
+  const r = spawnSync("npm", ["start", "--silent", "--", "--help"], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /clipdown quickstart \[--profile quick\]/);
+});
