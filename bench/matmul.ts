@@ -1,14 +1,16 @@
 /**
  * wasm matmul throughput (GFLOP/s): forward NN / NT / TN, and the matmul gradient (dA and dB for a
- * given dy) with tfjs's stock gradient vs clipdown's NN-only override (src/tf/kernels/matmul-grad.ts).
+ * given dy), first on tfjs's own wasm BatchMatMul with tfjs's stock gradient vs clipdown's NN-only
+ * override (src/tf/kernels/matmul-grad.ts), then on clipdown's GEMM (src/tf/kernels/matmul.ts,
+ * the default; its build — relaxed-SIMD FMA or plain — is in the JSON's backend.kernels).
  *
  *   npx tsx bench/matmul.ts [--m 2048] [--k 128] [--n 512] [--repeats 15]
  *
  * One warm-up run per case is not timed. Writes bench/results/matmul.json.
  */
-import * as fs from "node:fs";
-import { initBackend, tf, useMatMulGradient } from "../src/tf";
+import { fusedEnabled, initBackend, setFused, tf, useMatMulGradient } from "../src/tf";
 import { parseArgs } from "../src/util/args";
+import { machineInfo, writeResult } from "./lib/report";
 
 const SPECS = {
   m: { kind: "number" as const, help: "rows of A", default: 2048 },
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
   const { flags } = parseArgs(process.argv.slice(2), SPECS);
   const [m, k, n, repeats] = [flags.m, flags.k, flags.n, flags.repeats] as number[];
   const info = await initBackend();
+  const machine = machineInfo();
   if (info.backend !== "wasm")
     throw new Error(`bench/matmul.ts measures wasm; got ${info.backend} (unset CLIPDOWN_BACKEND)`);
   const a = tf.randomNormal([m!, k!], 0, 1, "float32", 1);
@@ -61,25 +64,26 @@ async function main(): Promise<void> {
       `${name.padEnd(22)} GFLOP/s min ${r.min.toFixed(1)}  median ${r.median.toFixed(1)}  max ${r.max.toFixed(1)}  (median ${r.ms.toFixed(1)} ms)`,
     );
   };
-  add("forward NN", () => [tf.matMul(a, b)], fwd);
-  add("forward NT", () => [tf.matMul(a, bt, false, true)], fwd);
-  add("forward TN", () => [tf.matMul(at, b, true, false)], fwd);
   const grad = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y));
+  // tfjs's own wasm BatchMatMul (XNNPACK), as before clipdown's kernels (CLIPDOWN_FUSED=0's path).
+  setFused(false);
+  add("tfjs forward NN", () => [tf.matMul(a, b)], fwd);
+  add("tfjs forward NT", () => [tf.matMul(a, bt, false, true)], fwd);
+  add("tfjs forward TN", () => [tf.matMul(at, b, true, false)], fwd);
   useMatMulGradient("stock");
-  add("gradient stock", () => grad([a, b], dy), 2 * fwd);
+  add("tfjs gradient, stock", () => grad([a, b], dy), 2 * fwd);
   useMatMulGradient("nn");
-  add("gradient NN override", () => grad([a, b], dy), 2 * fwd);
+  add("tfjs gradient, NN override", () => grad([a, b], dy), 2 * fwd);
+  // clipdown's GEMM (the default on wasm): every transpose form directly.
+  setFused(undefined);
+  if (fusedEnabled()) {
+    add(`clipdown GEMM forward NN`, () => [tf.matMul(a, b)], fwd);
+    add(`clipdown GEMM forward NT`, () => [tf.matMul(a, bt, false, true)], fwd);
+    add(`clipdown GEMM forward TN`, () => [tf.matMul(at, b, true, false)], fwd);
+    add(`clipdown GEMM gradient`, () => grad([a, b], dy), 2 * fwd);
+  }
   tf.dispose([a, at, b, bt, dy]);
-  fs.mkdirSync("bench/results", { recursive: true });
-  const out = {
-    shape: { m, k, n },
-    repeats,
-    backend: info.backend,
-    threads: info.threads,
-    simd: info.simd,
-    rows,
-  };
-  fs.writeFileSync("bench/results/matmul.json", `${JSON.stringify(out, null, 2)}\n`);
+  writeResult("matmul", machine, { shape: { m, k, n }, repeats, rows });
   console.log("wrote bench/results/matmul.json");
 }
 

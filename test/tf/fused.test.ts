@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { fused, fusedEnabled, initBackend, tf } from "../../src/tf";
 import { GemmPool, gemmPool, MIN_FLOPS, threadsFromEnv } from "../../src/tf/kernels/gemm-pool";
-import { gemmScratchFloats, runGemm } from "../../src/tf/kernels/matmul";
+import { gemmScratch, gemmScratchFloats, runGemm } from "../../src/tf/kernels/matmul";
 import { type FusedExports, ptr, WASM_DIR, type WasmBackendLike } from "../../src/tf/kernels/wasm-module";
 import { rand, relErr, wasmVsCpu } from "./helpers";
 
@@ -324,7 +324,7 @@ describe("both GEMM builds (relaxed-SIMD FMA and plain SIMD128)", () => {
       for (const mod of mods) {
         const c = be.makeOutput([m, n], "float32");
         const ps = ptr(be, scratch);
-        const packA = ps + 4 * 256 * Math.ceil(n / 8) * 8;
+        const lay = gemmScratch(n);
         mod.gemm(
           ptr(be, a),
           ta ? m : k,
@@ -339,8 +339,8 @@ describe("both GEMM builds (relaxed-SIMD FMA and plain SIMD128)", () => {
           +ta,
           +tb,
           ps,
-          packA,
-          packA + 16 * 256,
+          ps + lay.packA,
+          ps + lay.tail,
         );
         const got = be.typedArrayFromHeap(c) as Float32Array;
         const err = relErr(Float32Array.from(got), ref);

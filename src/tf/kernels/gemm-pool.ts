@@ -14,6 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { gemmScratch } from "./matmul";
 import { fusedVariant } from "./wasm-module";
 
 /** Below this many FLOPs (2·M·N·K) a matmul runs on the calling thread. */
@@ -83,9 +84,6 @@ export interface GemmJob {
   runLocal(rows: number): void;
 }
 
-const KC = 256; // must match fused.c
-const scratchFloats = (n: number) => KC * Math.ceil(n / 8) * 8 + 4 * KC + 32;
-
 export class GemmPool {
   private readonly memory: WebAssembly.Memory;
   private readonly ctl: Int32Array;
@@ -137,7 +135,8 @@ export class GemmPool {
     const bAt = aAt + job.a.length * 4;
     const cAt = bAt + job.b.length * 4;
     const scAt = cAt + m * n * 4;
-    const sc = scratchFloats(n) * 4;
+    const layout = gemmScratch(n);
+    const sc = layout.floats * 4;
     this.reserve(scAt + sc * blocks.length);
     const heap = new Float32Array(this.memory.buffer);
     heap.set(job.a, aAt / 4);
@@ -164,16 +163,7 @@ export class GemmPool {
         n,
         k,
       ]);
-      args.set(
-        [
-          +transA,
-          +transB,
-          s,
-          s + 4 * KC * Math.ceil(n / 8) * 8,
-          s + 4 * (KC * Math.ceil(n / 8) * 8 + 4 * KC),
-        ],
-        9,
-      );
+      args.set([+transA, +transB, s, s + layout.packA, s + layout.tail], 9);
     }
     const id = ++this.job;
     Atomics.store(this.ctl, 0, id);

@@ -22,9 +22,21 @@ export interface GemmPlan {
   transB: boolean;
 }
 
-/** Floats of scratch `gemm` needs: pack_b (KC·⌈N/8⌉·8) + pack_a (4·KC) + tail (32). */
+/** Micro-kernel height (fused.c MR). */
+const MAX_MR = 4;
+
+/**
+ * Scratch `gemm` needs, in one buffer: pack_b (KC·⌈N/8⌉·8 floats), then pack_a (MR·KC), then tail
+ * (MR·8). Offsets are in bytes from the buffer's start.
+ */
+export function gemmScratch(n: number): { floats: number; packA: number; tail: number } {
+  const packB = KC * Math.ceil(n / 8) * 8;
+  return { floats: packB + MAX_MR * KC + MAX_MR * 8, packA: 4 * packB, tail: 4 * (packB + MAX_MR * KC) };
+}
+
+/** Floats of scratch `gemm` needs (see gemmScratch). */
 export function gemmScratchFloats(n: number): number {
-  return KC * Math.ceil(n / 8) * 8 + 4 * KC + 32;
+  return gemmScratch(n).floats;
 }
 
 /**
@@ -42,11 +54,26 @@ export function runGemm(
   rows = p.m,
 ): void {
   const k = fusedExports(backend);
-  const packA = scratch + 4 * KC * Math.ceil(p.n / 8) * 8;
-  const tail = packA + 4 * 4 * KC;
+  const s = gemmScratch(p.n);
   const lda = p.transA ? p.m : p.k;
   const ldb = p.transB ? p.k : p.n;
-  k.gemm(a, lda, b, ldb, c, p.n, bias, rows, p.n, p.k, +p.transA, +p.transB, scratch, packA, tail);
+  k.gemm(
+    a,
+    lda,
+    b,
+    ldb,
+    c,
+    p.n,
+    bias,
+    rows,
+    p.n,
+    p.k,
+    +p.transA,
+    +p.transB,
+    scratch,
+    scratch + s.packA,
+    scratch + s.tail,
+  );
 }
 
 const prod = (xs: number[]): number => xs.reduce((x, y) => x * y, 1);

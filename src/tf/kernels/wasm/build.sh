@@ -25,7 +25,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 for v in fused fused-shared; do
   "$WASM2WAT" --enable-threads "$out/$v.wasm" -o "$tmp/$v.wat"
-  node "$here/fma.js" "$tmp/$v.wat" "$tmp/$v-fma.wat"
+  node "$here/fma.js" "$tmp/$v.wat" "$tmp/$v-fma.wat" 4
   "$WAT2WASM" --enable-threads --enable-relaxed-simd "$tmp/$v-fma.wat" -o "$out/${v/fused/fused-fma}.wasm"
 done
 # The modules run on memory they do not own (tfjs's heap, or the worker pool's): they must not

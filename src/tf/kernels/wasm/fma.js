@@ -1,13 +1,13 @@
-// Rewrites the exported micro_4x8 of a wasm text file (wasm2wat output) so that each
+// Rewrites the exported GEMM micro-kernel `micro` of a wasm text file (wasm2wat output) so that each
 // `acc = acc + s*b` (local.get acc … f32x4.mul f32x4.add local.set acc) becomes one
 // f32x4.relaxed_madd (s*b + acc). clang-14 cannot emit the final relaxed-SIMD opcodes itself.
-// Only micro_4x8 (the GEMM inner loop) changes; every other kernel keeps separate mul and add.
-// Usage: node fma.js in.wat out.wat
+// Only `micro` (the GEMM inner loop) changes; every other kernel keeps separate mul and add.
+// Usage: node fma.js in.wat out.wat rows   (rows = the micro-kernel height MR: 2·MR rewrites)
 const fs = require("node:fs");
-const [src, dst] = process.argv.slice(2);
+const [src, dst, rows] = process.argv.slice(2);
 const lines = fs.readFileSync(src, "utf8").split("\n");
-const m = /\(export "micro_4x8" \(func (\d+)\)\)/.exec(lines.join("\n"));
-if (!m) throw new Error("micro_4x8 is not exported");
+const m = /\(export "micro" \(func (\d+)\)\)/.exec(lines.join("\n"));
+if (!m) throw new Error("micro is not exported");
 const start = lines.findIndex((l) => l.startsWith(`  (func (;${m[1]};)`));
 let end = start + 1;
 while (end < lines.length && !lines[end].startsWith("  (func") && !lines[end].startsWith("  (export")) end++;
@@ -29,5 +29,6 @@ for (let i = 0; i + 2 < body.length; i++) {
   body.splice(j, 1);
   rewrites++;
 }
-if (rewrites !== 8) throw new Error(`expected 8 multiply-adds in micro_4x8, rewrote ${rewrites}`);
+if (rewrites !== 2 * Number(rows))
+  throw new Error(`expected ${2 * rows} multiply-adds in micro, rewrote ${rewrites}`);
 fs.writeFileSync(dst, [...lines.slice(0, start), ...body, ...lines.slice(end)].join("\n"));
