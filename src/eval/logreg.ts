@@ -209,7 +209,8 @@ export interface AdamFitOptions {
  * Minibatch AdamW for a fixed number of epochs from `init` (each epoch a fresh seeded permutation;
  * the last partial batch kept, so 1 % of a small set still takes steps). Deterministic for a seed.
  * Plain host loops: at probe sizes (B·d·C ≈ 10⁵–10⁶) a step costs ~1 ms here, while the same step
- * as ~20 small backend ops costs ~10 ms of dispatch on wasm.
+ * as ~20 small backend ops costs ~10 ms of dispatch on wasm. Weights are held class-major
+ * ([C, d]) so the inner loops run over contiguous memory.
  */
 export async function fitSoftmaxAdam(data: LabeledFeatures, opts: AdamFitOptions): Promise<FitResult> {
   const C = opts.numClasses;
@@ -223,15 +224,15 @@ export async function fitSoftmaxAdam(data: LabeledFeatures, opts: AdamFitOptions
   const stepsPerEpoch = Math.ceil(n / bs);
   const total = stepsPerEpoch * opts.epochs;
   const [b1, b2, eps] = [0.9, 0.999, 1e-8];
-  const P = d * C + C;
-  // θ = [W (d·C), b (C)], as in the L-BFGS solver.
+  const P = C * d + C;
+  // θ = [W class-major (C·d), b (C)].
   const theta = new Float64Array(P);
-  theta.set(opts.init.w);
-  theta.set(opts.init.b, d * C);
+  for (let j = 0; j < d; j++) for (let c = 0; c < C; c++) theta[c * d + j] = opts.init.w[j * C + c]!;
+  theta.set(opts.init.b, C * d);
   const m = new Float64Array(P);
   const v = new Float64Array(P);
   const grad = new Float64Array(P);
-  const z = new Float64Array(bs * C);
+  const z = new Float64Array(C);
   const rng = mulberry32(opts.seed ?? 0);
   const perm = Int32Array.from({ length: n }, (_, i) => i);
   let t = 0;
@@ -245,40 +246,32 @@ export async function fitSoftmaxAdam(data: LabeledFeatures, opts: AdamFitOptions
       t++;
       const lo = s * bs;
       const B = Math.min(n, lo + bs) - lo;
-      // Forward: z = x·W + b for the batch rows; then G = softmax − onehot, scaled by 1/B.
       let ce = 0;
-      for (let r = 0; r < B; r++) {
-        const row = perm[lo + r]!;
-        const zo = r * C;
-        for (let c = 0; c < C; c++) z[zo + c] = theta[d * C + c]!;
-        for (let j = 0; j < d; j++) {
-          const xv = x[row * d + j]!;
-          if (xv === 0) continue;
-          const wo = j * C;
-          for (let c = 0; c < C; c++) z[zo + c]! += xv * theta[wo + c]!;
-        }
-        let mx = Number.NEGATIVE_INFINITY;
-        for (let c = 0; c < C; c++) mx = Math.max(mx, z[zo + c]!);
-        let se = 0;
-        for (let c = 0; c < C; c++) se += Math.exp(z[zo + c]! - mx);
-        const lse = mx + Math.log(se);
-        const y = labels[row]!;
-        ce += lse - z[zo + y]!;
-        for (let c = 0; c < C; c++) z[zo + c] = (Math.exp(z[zo + c]! - lse) - (c === y ? 1 : 0)) / B;
-      }
-      lastLoss = ce / B;
       grad.fill(0);
       for (let r = 0; r < B; r++) {
-        const row = perm[lo + r]!;
-        const zo = r * C;
-        for (let j = 0; j < d; j++) {
-          const xv = x[row * d + j]!;
-          if (xv === 0) continue;
-          const wo = j * C;
-          for (let c = 0; c < C; c++) grad[wo + c]! += xv * z[zo + c]!;
+        const xo = perm[lo + r]! * d;
+        // Forward for one row: z = W·x + b, then softmax − onehot (scaled by 1/B) into z.
+        let mx = Number.NEGATIVE_INFINITY;
+        for (let c = 0; c < C; c++) {
+          const wo = c * d;
+          let acc = theta[C * d + c]!;
+          for (let j = 0; j < d; j++) acc += theta[wo + j]! * x[xo + j]!;
+          z[c] = acc;
+          if (acc > mx) mx = acc;
         }
-        for (let c = 0; c < C; c++) grad[d * C + c]! += z[zo + c]!;
+        let se = 0;
+        for (let c = 0; c < C; c++) se += Math.exp(z[c]! - mx);
+        const lse = mx + Math.log(se);
+        const y = labels[xo / d]!;
+        ce += lse - z[y]!;
+        for (let c = 0; c < C; c++) {
+          const g = (Math.exp(z[c]! - lse) - (c === y ? 1 : 0)) / B;
+          const wo = c * d;
+          for (let j = 0; j < d; j++) grad[wo + j]! += g * x[xo + j]!;
+          grad[C * d + c]! += g;
+        }
       }
+      lastLoss = ce / B;
       const rate = 0.5 * lr * (1 + Math.cos((Math.PI * (t - 1)) / total));
       const c1 = 1 - b1 ** t;
       const c2 = 1 - b2 ** t;
@@ -287,10 +280,17 @@ export async function fitSoftmaxAdam(data: LabeledFeatures, opts: AdamFitOptions
         m[k] = b1 * m[k]! + (1 - b1) * gk;
         v[k] = b2 * v[k]! + (1 - b2) * gk * gk;
         let upd = m[k]! / c1 / (Math.sqrt(v[k]! / c2) + eps);
-        if (k < d * C) upd += wd * theta[k]!;
+        if (k < C * d) upd += wd * theta[k]!;
         theta[k]! -= rate * upd;
       }
     }
   }
-  return { head: thetaToHead(theta, d, C), loss: lastLoss, iterations: t, reason: "epochs" };
+  const w = new Float32Array(d * C);
+  for (let j = 0; j < d; j++) for (let c = 0; c < C; c++) w[j * C + c] = theta[c * d + j]!;
+  return {
+    head: { w, b: Float32Array.from(theta.subarray(C * d)), d, numClasses: C },
+    loss: lastLoss,
+    iterations: t,
+    reason: "epochs",
+  };
 }
