@@ -67,7 +67,10 @@ export class WorkerPool {
 
   private start(slot: Slot): Promise<void> {
     if (slot.child && slot.ready) return slot.ready;
-    const child = fork(this.entry, ["sweep", "__worker"], { stdio: ["ignore", "pipe", "pipe", "ipc"] });
+    // The runner's pid in the arguments makes orphaned workers easy to spot in `ps`.
+    const child = fork(this.entry, ["sweep", "__worker", String(process.pid)], {
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
     slot.child = child;
     const toLog = (chunk: Buffer) => {
       if (slot.log !== undefined) fs.writeSync(slot.log, chunk);
