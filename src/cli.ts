@@ -11,11 +11,25 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   info: { summary: "show the compute backend chosen and why", load: () => import("./tf/cli") },
+  catlip: { summary: "CatLIP synset vocabulary of captions (vocab)", load: () => import("./text/cli") },
+  data: { summary: "build|inspect|noise|select the embedded corpora", load: () => import("./data/cli") },
+  shards: { summary: "CSV/TSV manifest or image folder to shards", load: () => import("./data/shards-cli") },
+  models: {
+    summary: "model presets: params and forward GFLOPs (--markdown, --json)",
+    load: () => import("./models/cli"),
+  },
+  train: {
+    summary: "train a model preset with a strategy (clip) on a corpus",
+    load: () => import("./train/cli"),
+  },
   eval: {
     summary: "zero-shot, linear probe, few-shot, retrieval, transfer → CLIP_benchmark JSON",
     load: () => import("./eval/cli"),
   },
-  sweep: { summary: "paper-section sweeps (list, run, --emit slurm|k8s)", load: () => import("./experiments/cli") },
+  sweep: {
+    summary: "paper-section sweeps (list, run, --emit slurm|k8s)",
+    load: () => import("./experiments/cli"),
+  },
   quickstart: {
     summary: "train a small CLIP for a few minutes, write reports/quickstart.html",
     load: () => import("./quickstart/cli"),

@@ -137,7 +137,11 @@ function parsePax(data: Buffer): Record<string, string> {
  * in-memory helpers.
  */
 export class TarParser {
-  private buf: Buffer = Buffer.alloc(0);
+  /** Unconsumed input, as received (joined only when a header or member needs bytes from several). */
+  private chunks: Buffer[] = [];
+  /** Index of the first unconsumed chunk. */
+  private head = 0;
+  private avail = 0;
   private pending: Header | undefined;
   private paxNext: Record<string, string> = {};
   private longName: string | undefined;
@@ -154,38 +158,78 @@ export class TarParser {
     return this.finished;
   }
 
+  /** Removes and returns the next n bytes (n ≤ avail); each input byte is copied at most once. */
+  private take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
+    this.avail -= n;
+    const first = this.chunks[this.head]!;
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.head++;
+      else this.chunks[this.head] = first.subarray(n);
+    } else {
+      const parts: Buffer[] = [];
+      let got = 0;
+      while (got < n) {
+        const c = this.chunks[this.head]!;
+        const want = n - got;
+        if (c.length <= want) {
+          parts.push(c);
+          got += c.length;
+          this.head++;
+        } else {
+          parts.push(c.subarray(0, want));
+          this.chunks[this.head] = c.subarray(want);
+          got = n;
+        }
+      }
+      out = Buffer.concat(parts, n);
+    }
+    // Drop consumed chunks now and then (an index, not shift(): tiny chunks must stay linear).
+    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
+    }
+    return out;
+  }
+
   push(chunk: Buffer): TarMember[] {
-    if (this.finished) return [];
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    if (this.finished || chunk.length === 0) return [];
+    this.chunks.push(chunk);
+    this.avail += chunk.length;
     const out: TarMember[] = [];
-    let at = 0;
     while (!this.finished) {
       if (!this.pending) {
-        if (this.buf.length - at < BLOCK) break;
-        const block = this.buf.subarray(at, at + BLOCK);
+        if (this.avail < BLOCK) break;
+        const block = this.take(BLOCK);
         if (block.every((b) => b === 0)) {
           this.finished = true; // end-of-archive marker; trailing padding is ignored
           break;
         }
         const h = parseHeader(block);
         if (!h || h.size > this.maxMember) {
-          this.corrupt(h ? `member "${h.name}" claims ${h.size} bytes` : `bad header at byte offset`);
+          this.corrupt(h ? `member "${h.name}" claims ${h.size} bytes` : "bad header checksum");
           break;
         }
         this.pending = h;
-        at += BLOCK;
       }
       const h = this.pending;
       const padded = Math.ceil(h.size / BLOCK) * BLOCK;
-      if (this.buf.length - at < padded) break;
-      const data = this.buf.subarray(at, at + h.size);
-      at += padded;
+      if (this.avail < padded) break;
+      const data = this.take(padded).subarray(0, h.size);
       this.pending = undefined;
       const member = this.member(h, data);
       if (member) out.push(member);
     }
-    // Keep only the unconsumed tail (copied, so the big chunk can be freed).
-    this.buf = at >= this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(at));
+    if (this.finished) {
+      this.chunks = [];
+      this.head = 0;
+      this.avail = 0;
+    } else if (this.head === this.chunks.length) {
+      this.chunks = [];
+      this.head = 0;
+    }
     return out;
   }
 
@@ -197,12 +241,14 @@ export class TarParser {
     if (this.finished) return [];
     this.finished = true;
     const h = this.pending;
-    if (h && this.buf.length >= h.size) {
+    if (h && this.avail >= h.size) {
       // Only the final padding is missing: the member itself is complete.
-      const m = this.member(h, this.buf.subarray(0, h.size));
+      const m = this.member(h, this.take(this.avail).subarray(0, h.size));
       return m ? [m] : [];
     }
-    if (h || this.buf.length > 0) this.corrupt(`truncated${h ? ` in member "${h.name}"` : ""}`);
+    if (h || this.avail > 0) this.corrupt(`truncated${h ? ` in member "${h.name}"` : ""}`);
+    this.chunks = [];
+    this.head = 0;
     return [];
   }
 

@@ -199,11 +199,16 @@ export interface ReadShardsOptions {
 async function* shardSamples(shard: string, bad: BadSamples): AsyncGenerator<WdsSample, void, undefined> {
   let current: WdsSample | undefined;
   const closedKeys = new Set<string>(); // keys whose run of members has ended in this shard
+  let skipping: string | undefined; // key of a duplicate run being dropped (counted once)
   for await (const m of readTarStream(shard, { bad, source: shard })) {
     const split = splitMemberName(m.name);
     if (!split) {
       bad.add("unknown-extension", `${shard}: member "${m.name}" has no extension`);
       continue;
+    }
+    if (skipping !== undefined) {
+      if (split.key === skipping) continue;
+      skipping = undefined;
     }
     if (current && current.key !== split.key) {
       closedKeys.add(current.key);
@@ -214,6 +219,7 @@ async function* shardSamples(shard: string, bad: BadSamples): AsyncGenerator<Wds
       if (closedKeys.has(split.key)) {
         // The key's members are not adjacent: a second sample under a used key.
         bad.add("duplicate-key", `${shard}: ${split.key}.${split.ext}`);
+        skipping = split.key;
         continue;
       }
       current = { key: split.key, files: {}, shard };

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildClipModel, type ClipModel } from "../models/clip-model";
 import { resolvePreset } from "../models/presets";
-import { getStrategy } from "../strategies";
+import { createStrategy, type StrategyOptions } from "../strategies";
 import { BpeTokenizer } from "../text/bpe";
 import { SynsetVocab } from "../text/synset-vocab";
 import { tf } from "../tf";
@@ -135,12 +135,6 @@ export function loadRunForEval(checkpointArg: string, opts: { dataDir?: string }
     throw e;
   }
   const samples = Number(file.metadata.samples ?? 0);
-  let flops: number | null = null;
-  try {
-    flops = getStrategy(cfg.strategy).trainFlopsPerSample(model) * samples;
-  } catch {
-    flops = null; // a strategy this build does not know: FLOPs unknown rather than wrong
-  }
   const hw = tensor("catlip.head.w");
   const hb = tensor("catlip.head.b");
   let synsetHead: LoadedRun["synsetHead"];
@@ -153,6 +147,15 @@ export function loadRunForEval(checkpointArg: string, opts: { dataDir?: string }
       head: { w: Float32Array.from(hw.data), b: Float32Array.from(hb.data), d: d!, V: V! },
       vocab: SynsetVocab.load(vocabFile),
     };
+  }
+  let flops: number | null = null;
+  try {
+    // The run's own strategy options (and CatLIP's vocabulary, whose size sets the head's FLOPs).
+    const sOpts = { ...cfg, ...(synsetHead ? { vocab: synsetHead.vocab } : {}) };
+    flops =
+      createStrategy(cfg.strategy ?? "clip", sOpts as StrategyOptions).trainFlopsPerSample(model) * samples;
+  } catch {
+    flops = null; // a strategy this build does not know: FLOPs unknown rather than wrong
   }
   return {
     runDir,

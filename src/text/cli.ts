@@ -7,6 +7,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { BadSamples } from "../data/bad-samples";
+import { readTarFile } from "../data/tar";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
 import { MATCH_RULES, type MatchRule } from "./nouns";
 import { buildSynsetVocab } from "./synset-vocab";
@@ -31,32 +33,14 @@ const USAGE =
   "clipdown catlip vocab --data <file|dir> [--rule paper|reference] [--min-count N] [--out vocab.json]";
 
 /**
- * Caption text of every `.txt` member of a ustar archive. The archive is read whole: shards here
- * are tens of MB. Members with absolute or `..` paths are skipped, as the data layer does.
+ * Caption text of every `.txt` member of a ustar archive (read with the data layer's tar reader,
+ * which skips members with absolute or `..` paths and non-regular members).
  */
 export function tarCaptions(file: string): string[] {
-  const buf = fs.readFileSync(file);
-  const out: string[] = [];
-  let at = 0;
-  while (at + 512 <= buf.length) {
-    const header = buf.subarray(at, at + 512);
-    if (header.every((b) => b === 0)) break; // end-of-archive marker
-    const field = (start: number, len: number): string =>
-      header.toString("latin1", start, start + len).replace(/\0.*$/s, "");
-    const prefix = field(345, 155);
-    const name = (prefix ? `${prefix}/` : "") + field(0, 100);
-    const size = Number.parseInt(field(124, 12).trim() || "0", 8);
-    const type = field(156, 1);
-    if (!Number.isFinite(size) || size < 0 || at + 512 + size > buf.length) {
-      throw new Error(`${file}: corrupt tar header at byte ${at} (member "${name}")`);
-    }
-    const safe = !name.startsWith("/") && !name.split("/").includes("..");
-    if (safe && (type === "0" || type === "") && name.endsWith(".txt")) {
-      out.push(buf.toString("utf8", at + 512, at + 512 + size).trim());
-    }
-    at += 512 + Math.ceil(size / 512) * 512;
-  }
-  return out;
+  const bad = new BadSamples();
+  const members = readTarFile(file, { bad });
+  if (bad.counts()["corrupt-tar"]) throw new Error(`${file}: ${bad.examples("corrupt-tar")[0]}`);
+  return members.filter((m) => m.name.endsWith(".txt")).map((m) => m.data.toString("utf8").trim());
 }
 
 /** Captions from a .txt file, a directory with captions.txt, or a directory of .tar shards. */

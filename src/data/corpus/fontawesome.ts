@@ -66,7 +66,7 @@ export function listFontAwesome(): SourceListing {
       countSkip(skipped, "missing-file");
       continue;
     }
-    const name = (icon.label ?? kebabToWords(id)).toLowerCase();
+    const name = icon.label ?? kebabToWords(id);
     const c = buildCaption(name, [
       ...(icon.search?.terms ?? []),
       ...(icon.aliases?.names ?? []).map(kebabToWords),

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { debVersion } from "./packages";
-import { buildCaption, keyPart, normWords } from "./text";
+import { buildCaption, keyPart, normWords, tidy } from "./text";
 import { countSkip, type SourceItem, type SourceListing } from "./types";
 
 /** Where Debian installs it; `CLIPDOWN_OPENCLIPART_DIR` overrides (e.g. an unpacked copy). */
@@ -56,10 +56,10 @@ function decodeXml(s: string): string {
 export function parseClipartMeta(svg: string): { title: string; description: string; keywords: string[] } {
   const work = /<cc:Work[\s\S]*?<\/cc:Work>/.exec(svg)?.[0] ?? "";
   const body = work.replace(/<cc:Agent[\s\S]*?<\/cc:Agent>/g, "");
-  const text = (re: RegExp): string => normWords(decodeXml(re.exec(body)?.[1] ?? ""));
+  const text = (re: RegExp): string => tidy(decodeXml(re.exec(body)?.[1] ?? ""));
   const subject = /<dc:subject>([\s\S]*?)<\/dc:subject>/.exec(body)?.[1] ?? "";
   const keywords = [...subject.matchAll(/<rdf:li>([\s\S]*?)<\/rdf:li>/g)]
-    .map((m) => normWords(decodeXml(m[1]!)))
+    .map((m) => tidy(decodeXml(m[1]!)))
     .filter(Boolean);
   return {
     title: text(/<dc:title>([\s\S]*?)<\/dc:title>/),
@@ -81,9 +81,9 @@ export function cleanTitle(title: string, file: string): string {
     /^r\d+ (sibmission|submission|general)$/i.test(t) ||
     /^part of the flat icon collection/i.test(t) ||
     /^(untitled|drawing|image|new document)( ?\d+)?$/i.test(t);
-  if (!generic) return normWords(t);
+  if (!generic) return tidy(t);
   const stem = path.basename(file, ".svg").replace(/[_-](\d+|r)$/i, "");
-  return normWords(stem.replace(/[_-]+/g, " "));
+  return tidy(stem.replace(/[_-]+/g, " "));
 }
 
 function walk(dir: string, out: string[]): void {

@@ -22,7 +22,7 @@ export function tablerCaption(icon: RawTabler): { name: string; caption: string;
   const name = kebabToWords(icon.name);
   const raw = [
     ...(icon.tags ?? []).map((t) => kebabToWords(String(t))),
-    ...(icon.category ? [icon.category] : []),
+    ...(icon.category ? [icon.category.toLowerCase()] : []),
   ];
   return { name, ...buildCaption(name, raw) };
 }

@@ -11,6 +11,11 @@ export function normWords(s: string): string {
   return s.toLowerCase().replace(/\s+/g, " ").trim();
 }
 
+/** Collapse whitespace and trim, keeping case: how names and tags are stored (the tokenizer lower-cases). */
+export function tidy(s: string): string {
+  return s.replace(/\s+/g, " ").trim();
+}
+
 /** Icon-set identifiers to words: "a-b-2" → "a b 2", "hard_drive" → "hard drive". */
 export function kebabToWords(s: string): string {
   return normWords(s.replace(/[-_]+/g, " "));
@@ -21,7 +26,7 @@ export function kebabToWords(s: string): string {
  * it has no letter or digit left.
  */
 export function cleanTag(tag: string): string {
-  const t = normWords(tag.replace(/^\*+|\*+$/g, ""));
+  const t = tidy(tag.replace(/^\*+|\*+$/g, ""));
   return /[\p{L}\p{N}]/u.test(t) ? t : "";
 }
 
@@ -30,7 +35,7 @@ const NON_TAGS = new Set(["new", "updated"]);
 
 /**
  * Keywords that add information to `name`, in their original order: cleaned, without repeats, without
- * the name itself and without single words the name already contains.
+ * the name itself and without single words the name already contains (all compared case-insensitively).
  */
 export function dedupeTags(name: string, tags: readonly string[]): string[] {
   const n = normWords(name);
@@ -39,9 +44,10 @@ export function dedupeTags(name: string, tags: readonly string[]): string[] {
   const out: string[] = [];
   for (const raw of tags) {
     const t = cleanTag(raw);
-    if (!t || seen.has(t) || NON_TAGS.has(t)) continue;
-    if (!t.includes(" ") && nameWords.has(t)) continue;
-    seen.add(t);
+    const k = t.toLowerCase();
+    if (!t || seen.has(k) || NON_TAGS.has(k)) continue;
+    if (!k.includes(" ") && nameWords.has(k)) continue;
+    seen.add(k);
     out.push(t);
   }
   return out;
@@ -50,7 +56,7 @@ export function dedupeTags(name: string, tags: readonly string[]): string[] {
 /** "name, tag, tag, …": the caption format of every pre-training pair. */
 export function buildCaption(name: string, tags: readonly string[]): { caption: string; tags: string[] } {
   const kept = dedupeTags(name, tags);
-  return { caption: [normWords(name), ...kept].join(", "), tags: kept };
+  return { caption: [tidy(name), ...kept].join(", "), tags: kept };
 }
 
 /** The five Fitzpatrick-based CLDR skin tones, lightest first (emoji modifiers U+1F3FB…U+1F3FF). */

@@ -1,0 +1,248 @@
+/**
+ * `TrainConfig`: every field of a training run, its default, and validation with errors that name
+ * the field and the allowed values. The CLI flags (kebab-case) and `--config` JSON (camelCase or
+ * kebab-case) both map onto these fields; unknown fields are errors so a typo never runs silently.
+ */
+import { checkStrategyConfig } from "../strategies";
+
+export interface TrainConfig {
+  model: string;
+  strategy: string;
+  data: string;
+  subset: number;
+  qualityTop: number;
+  qualityScores: string;
+  samples: number;
+  batch: number;
+  accumSteps: number;
+  lr: number;
+  minLr: number;
+  wd: number;
+  warmup: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  clipNorm: number;
+  imageSize: number;
+  contextLength: number;
+  seed: number;
+  out: string;
+  evalEvery: number;
+  evalSize: number;
+  evalData: string;
+  logEvery: number;
+  checkpointEvery: number;
+  resume: boolean;
+  stopAt: number;
+  quiet: boolean;
+  /** Strategy options (src/strategies/strategy.ts `StrategyOptions`); ignored by strategies that do not use them. */
+  augment: string;
+  maskRatio: number;
+  flipBatchScale: number;
+  unmaskedTuneSamples: number;
+  sslScale: number;
+  catlipMinCount: number;
+  catlipTopK: number;
+  catlipRule: string;
+}
+
+type FieldKind = "string" | "int" | "number" | "boolean";
+interface FieldSpec {
+  kind: FieldKind;
+  help: string;
+  min?: number;
+  max?: number;
+  /** Lower bound excluded (value must be > min). */
+  exclusiveMin?: boolean;
+  /** A string field where "" is meaningful (e.g. "use the default location"). */
+  allowEmpty?: boolean;
+}
+
+export const TRAIN_DEFAULTS: TrainConfig = {
+  model: "vit-ti/8",
+  strategy: "clip",
+  data: "data/pictograms",
+  subset: 0,
+  qualityTop: 100,
+  qualityScores: "",
+  samples: 200000,
+  batch: 256,
+  accumSteps: 1,
+  lr: 5e-4,
+  minLr: 1e-6,
+  wd: 0.1,
+  warmup: 500,
+  beta1: 0.9,
+  beta2: 0.98,
+  eps: 1e-6,
+  clipNorm: 1,
+  imageSize: 32,
+  contextLength: 16,
+  seed: 0,
+  out: "runs/default",
+  evalEvery: 0,
+  evalSize: 1000,
+  evalData: "data",
+  logEvery: 10,
+  checkpointEvery: 0,
+  resume: false,
+  stopAt: 0,
+  quiet: false,
+  augment: "crop-flip",
+  maskRatio: 0.5,
+  flipBatchScale: 1,
+  unmaskedTuneSamples: 0,
+  sslScale: 1,
+  catlipMinCount: -1,
+  catlipTopK: 0,
+  catlipRule: "paper",
+};
+
+export const TRAIN_FIELDS: Record<keyof TrainConfig, FieldSpec> = {
+  model: { kind: "string", help: "model preset (e.g. nano, vit-ti/8, vit-s/8, rn-s, mixer-b/8)" },
+  strategy: { kind: "string", help: "training strategy: clip, clip-aug, slip, flip, siglip, catlip" },
+  data: { kind: "string", help: "dataset directory with WebDataset shards" },
+  subset: { kind: "int", min: 0, help: "train on this many pairs, a fixed seeded subset (0 = all)" },
+  qualityTop: {
+    kind: "int",
+    min: 1,
+    max: 100,
+    help: "train on the top N % of pairs by quality score (100 = all; scores from clipdown data score)",
+  },
+  qualityScores: {
+    kind: "string",
+    allowEmpty: true,
+    help: "directory whose quality.json ranks the pairs for --quality-top (empty = the data directory)",
+  },
+  samples: { kind: "int", min: 1, help: "budget: training samples seen" },
+  batch: { kind: "int", min: 1, help: "global batch size (samples per optimiser step)" },
+  accumSteps: {
+    kind: "int",
+    min: 1,
+    help: "micro-batches per step (gradient accumulation; batch must divide; contrastive losses see only each micro-batch's negatives)",
+  },
+  lr: { kind: "number", min: 0, exclusiveMin: true, help: "peak learning rate" },
+  minLr: { kind: "number", min: 0, help: "final learning rate of the cosine decay" },
+  wd: { kind: "number", min: 0, help: "decoupled weight decay" },
+  warmup: { kind: "int", min: 0, help: "linear warmup steps" },
+  beta1: { kind: "number", min: 0, max: 0.999999, help: "AdamW beta1" },
+  beta2: { kind: "number", min: 0, max: 0.999999, help: "AdamW beta2" },
+  eps: { kind: "number", min: 0, exclusiveMin: true, help: "AdamW epsilon" },
+  clipNorm: { kind: "number", min: 0, help: "clip gradients to this global norm (0 = off)" },
+  imageSize: { kind: "int", min: 8, max: 512, help: "image side in pixels" },
+  contextLength: { kind: "int", min: 4, max: 256, help: "text tokens per caption" },
+  seed: { kind: "int", min: 0, help: "random seed (init, data order)" },
+  out: { kind: "string", help: "run directory" },
+  evalEvery: { kind: "int", min: 0, help: "evaluate every N samples (0 = only at the end)" },
+  evalSize: { kind: "int", min: 0, help: "max held-out images per eval set during training (0 = all)" },
+  evalData: { kind: "string", help: "root with the held-out sets (emoji-441, noto)" },
+  logEvery: { kind: "int", min: 1, help: "log metrics every N steps" },
+  checkpointEvery: {
+    kind: "int",
+    min: 0,
+    help: "write last.safetensors every N samples (0 = at evals and end)",
+  },
+  resume: { kind: "boolean", help: "continue from <out>/last.safetensors" },
+  stopAt: {
+    kind: "int",
+    min: 0,
+    help: "end this invocation after N samples with a checkpoint; --resume continues (0 = off)",
+  },
+  quiet: { kind: "boolean", help: "no progress output" },
+  augment: {
+    kind: "string",
+    help: "clip-aug: image augmentation policy (none, crop-flip, randaug, stacked-randaug, simclr, slip-clip)",
+  },
+  maskRatio: {
+    kind: "number",
+    min: 0,
+    max: 0.99,
+    help: "flip: fraction of ViT patches dropped per sample (0.5, 0.75)",
+  },
+  flipBatchScale: {
+    kind: "int",
+    min: 1,
+    max: 16,
+    help: "flip: multiply the batch by this (the paper uses 2 at 50 %)",
+  },
+  unmaskedTuneSamples: {
+    kind: "int",
+    min: 0,
+    help: "flip: train the last N samples of the budget without masking (unmasked tuning)",
+  },
+  sslScale: { kind: "number", min: 0, help: "slip: weight of the SimCLR loss (SLIP uses 1)" },
+  catlipMinCount: {
+    kind: "int",
+    min: -1,
+    help: "catlip: Vτ, keep synsets in more than N captions (-1 = the paper's 500 scaled by corpus size / CC3M's 2.9M)",
+  },
+  catlipTopK: { kind: "int", min: 0, help: "catlip: keep only the K most frequent synsets (0 = no cap)" },
+  catlipRule: {
+    kind: "string",
+    help: "catlip: caption → synset rule, paper (POS nouns) or reference (corenet)",
+  },
+};
+
+export function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * Validates a partial config (camelCase or kebab-case keys) and merges it over the defaults.
+ * Throws naming the field, the value and the allowed range.
+ */
+export function resolveTrainConfig(
+  raw: Record<string, unknown>,
+  base: TrainConfig = TRAIN_DEFAULTS,
+): TrainConfig {
+  const out: TrainConfig = { ...base };
+  const valid = Object.keys(TRAIN_FIELDS);
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    const field = camel(key) as keyof TrainConfig;
+    const spec = TRAIN_FIELDS[field];
+    if (!spec) {
+      throw new Error(`unknown train config field "${key}"; valid fields: ${valid.map(kebab).join(", ")}`);
+    }
+    (out as unknown as Record<string, unknown>)[field] = checkField(field, spec, value);
+  }
+  if (out.batch % out.accumSteps !== 0) {
+    throw new Error(`accum-steps (${out.accumSteps}) must divide batch (${out.batch})`);
+  }
+  if (out.minLr > out.lr) throw new Error(`min-lr (${out.minLr}) must be <= lr (${out.lr})`);
+  if (out.samples < out.batch) throw new Error(`samples (${out.samples}) must be >= batch (${out.batch})`);
+  if (out.unmaskedTuneSamples >= out.samples)
+    throw new Error(`unmasked-tune-samples (${out.unmaskedTuneSamples}) must be < samples (${out.samples})`);
+  checkStrategyConfig(out);
+  return out;
+}
+
+function checkField(field: string, spec: FieldSpec, value: unknown): unknown {
+  const name = kebab(field);
+  if (spec.kind === "string") {
+    if (typeof value !== "string" || (!value && !spec.allowEmpty))
+      throw new Error(`${name} must be a non-empty string, got ${JSON.stringify(value)}`);
+    return value;
+  }
+  if (spec.kind === "boolean") {
+    if (typeof value !== "boolean")
+      throw new Error(`${name} must be true or false, got ${JSON.stringify(value)}`);
+    return value;
+  }
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new Error(`${name} must be a finite number, got ${JSON.stringify(value)}`);
+  }
+  if (spec.kind === "int" && !Number.isInteger(value))
+    throw new Error(`${name} must be an integer, got ${value}`);
+  const lo = spec.min;
+  if (lo !== undefined && (spec.exclusiveMin ? value <= lo : value < lo)) {
+    throw new Error(`${name} must be ${spec.exclusiveMin ? ">" : ">="} ${lo}, got ${value}`);
+  }
+  if (spec.max !== undefined && value > spec.max)
+    throw new Error(`${name} must be <= ${spec.max}, got ${value}`);
+  return value;
+}

@@ -1,0 +1,197 @@
+/**
+ * Glue for `clipdown train`: data cache + tokenizer + model preset + strategy → `Trainer`, with
+ * held-out evaluation, run directory layout (`config.json`, `metrics.jsonl`, `last.safetensors`,
+ * `final.safetensors`, `eval.json`) and resume.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ensureCache, type PairCache } from "../data/cache";
+import { BatchLoader, subsetIndices } from "../data/loader";
+import { QUALITY_FILE, qualityScoresFor, topFractionIndices } from "../data/quality";
+import { evalRetrieval, evalZeroShot } from "../eval/heldout-eval";
+import { buildClipModel } from "../models/clip-model";
+import { resolvePreset } from "../models/presets";
+import { createStrategy } from "../strategies";
+import { BpeTokenizer } from "../text/bpe";
+import { initBackend, tf } from "../tf";
+import { clipTask, type RunHandles } from "./clip-task";
+import type { TrainConfig } from "./config";
+import { readMetrics } from "./metrics";
+import { Trainer, type TrainResult } from "./trainer";
+
+/** Loads data, tokenizer, model and strategy (with its extra variables and per-run state) for a config. */
+export async function prepareRun(
+  cfg: TrainConfig,
+  log: (s: string) => void = (s) => console.error(s),
+): Promise<RunHandles & { cache: PairCache }> {
+  const tokPath = path.join(cfg.data, "tokenizer.json");
+  if (!fs.existsSync(tokPath))
+    throw new Error(`${tokPath} not found; build the corpus first (clipdown data build)`);
+  const tokenizer = BpeTokenizer.load(tokPath);
+  const cache = await ensureCache(cfg.data, cfg.imageSize);
+  const strategy = createStrategy(cfg.strategy, cfg);
+  const model = buildClipModel(
+    resolvePreset(cfg.model, {
+      imageSize: cfg.imageSize,
+      vocabSize: tokenizer.vocabSize,
+      contextLength: cfg.contextLength,
+    }),
+    cfg.seed,
+  );
+  strategy.check?.(model);
+  const extra =
+    strategy.initParams?.(model, {
+      // The captions of the pairs this run trains on (CatLIP's vocabulary), the same pairs trainRun loads.
+      trainCaptions: () => {
+        const idx = trainingIndices(cfg, cache);
+        return idx ? Array.from(idx, (i) => cache.captions[i]!) : cache.captions;
+      },
+      outDir: cfg.out,
+      seed: cfg.seed,
+      log,
+    }) ?? {};
+  return { model, strategy, extra, tokenizer, cache };
+}
+
+/** Held-out evaluation closure; sets that are not built are skipped with one notice. */
+export async function heldOutEvaluator(
+  h: RunHandles,
+  cfg: TrainConfig,
+  log: (s: string) => void,
+): Promise<((step: number) => Promise<Record<string, number>>) | undefined> {
+  const clsDir = path.join(cfg.evalData, "emoji-441");
+  const retDir = path.join(cfg.evalData, "noto");
+  const haveCls = fs.existsSync(clsDir);
+  const haveRet = fs.existsSync(retDir);
+  if (!haveCls) log(`eval: ${clsDir} not found, zero-shot skipped (clipdown data build creates it)`);
+  if (!haveRet) log(`eval: ${retDir} not found, retrieval skipped (clipdown data build creates it)`);
+  if (!haveCls && !haveRet) return undefined;
+  // Loaded lazily: a run without held-out sets never touches the corpus-building code.
+  const { loadClassificationSet, loadRetrievalSet } = await import("../data/heldout");
+  const cls = haveCls ? await loadClassificationSet(clsDir, cfg.imageSize) : undefined;
+  const ret = haveRet ? await loadRetrievalSet(retDir, cfg.imageSize) : undefined;
+  if (h.strategy.usesText === false) {
+    // No text tower (CatLIP): zero-shot and retrieval need one; the strategy reads out its own head.
+    log(`eval: strategy ${h.strategy.name} trains no text tower; zero-shot and retrieval skipped`);
+    const own = h.strategy.evaluateClassification;
+    if (!cls || !own) return undefined;
+    return async () => own(h.model, h.extra, cls, { maxImages: cfg.evalSize });
+  }
+  return async () => {
+    const opts = { contextLength: cfg.contextLength, maxImages: cfg.evalSize };
+    return {
+      ...(cls ? await evalZeroShot(h.model, h.tokenizer, cls, opts) : {}),
+      ...(ret ? await evalRetrieval(h.model, h.tokenizer, ret, opts) : {}),
+    };
+  };
+}
+
+/** Runs a whole training job as configured; returns the trainer's result. */
+export async function trainRun(
+  cfg: TrainConfig,
+  log: (s: string) => void = (s) => console.error(s),
+): Promise<TrainResult> {
+  await initBackend();
+  fs.mkdirSync(cfg.out, { recursive: true });
+  const h = await prepareRun(cfg, log);
+  // A strategy may scale the batch (FLIP's larger batch at the same memory); the budget stays in samples.
+  const batch = cfg.batch * (h.strategy.batchScale ?? 1);
+  const micro = batch / cfg.accumSteps;
+  const indices = trainingIndices(cfg, h.cache, log);
+  const pairs = indices?.length ?? h.cache.n;
+  const loader = new BatchLoader(h.cache, {
+    batchSize: micro,
+    seed: cfg.seed,
+    dropLast: true,
+    ...(indices ? { indices } : {}),
+  });
+  const steps = Math.floor(cfg.samples / batch);
+  const flopsPerSample = h.strategy.trainFlopsPerSample(h.model, { samples: steps * batch });
+  const evaluate = await heldOutEvaluator(h, cfg, log);
+  const trainer = new Trainer(clipTask(h, loader, { ...cfg, totalSteps: steps, samplesPerStep: batch }), {
+    batch,
+    accumSteps: cfg.accumSteps,
+    totalSteps: steps,
+    lr: cfg.lr,
+    minLr: cfg.minLr,
+    warmup: cfg.warmup,
+    wd: cfg.wd,
+    beta1: cfg.beta1,
+    beta2: cfg.beta2,
+    eps: cfg.eps,
+    clipNorm: cfg.clipNorm,
+    seed: cfg.seed,
+    logEvery: cfg.logEvery,
+    checkpointEverySteps: samplesToSteps(cfg.checkpointEvery, batch),
+    evalEverySteps: samplesToSteps(cfg.evalEvery, batch),
+    ...(cfg.stopAt > 0 ? { stopAtStep: samplesToSteps(cfg.stopAt, batch) } : {}),
+    outDir: cfg.out,
+    config: cfg,
+    trainFlopsPerSample: flopsPerSample,
+    quiet: cfg.quiet,
+    evaluate,
+  });
+  const last = path.join(cfg.out, "last.safetensors");
+  if (cfg.resume && fs.existsSync(last)) {
+    const st = trainer.resume(last);
+    truncateMetrics(path.join(cfg.out, "metrics.jsonl"), st.step);
+    log(`resumed from ${last} at step ${st.step} (${st.samples} samples)`);
+  } else {
+    if (cfg.resume) log(`--resume: ${last} not found, starting from scratch`);
+    fs.rmSync(path.join(cfg.out, "metrics.jsonl"), { force: true });
+  }
+  fs.writeFileSync(path.join(cfg.out, "config.json"), `${JSON.stringify(cfg, null, 2)}\n`);
+  log(
+    `train ${cfg.model} × ${cfg.strategy}: ${steps} steps × ${batch} = ${steps * batch} samples ` +
+      `(${((steps * batch) / pairs).toFixed(2)} epochs of ${pairs} pairs); ` +
+      `${(flopsPerSample / 1e9).toFixed(4)} GFLOPs/sample → ${((flopsPerSample * steps * batch) / 1e9).toExponential(3)} GFLOPs`,
+  );
+  try {
+    return await trainer.run();
+  } finally {
+    trainer.dispose();
+    tf.dispose(Object.values(h.extra));
+    h.model.dispose();
+  }
+}
+
+/** Drops metric lines past the resumed step, so a resumed run's log has no duplicated steps. */
+function truncateMetrics(file: string, step: number): void {
+  if (!fs.existsSync(file)) return;
+  const keep = readMetrics(file).filter((r) => r.step <= step);
+  fs.writeFileSync(file, keep.map((r) => `${JSON.stringify(r)}\n`).join(""));
+}
+
+/**
+ * The pairs a run trains on (undefined = all): the top `qualityTop` % by the quality scores in
+ * `qualityScores` (default: the data directory), then a seeded `subset` of those.
+ */
+export function trainingIndices(
+  cfg: Pick<TrainConfig, "qualityTop" | "qualityScores" | "data" | "subset" | "seed">,
+  cache: Pick<PairCache, "n" | "keys">,
+  log: (s: string) => void = () => {},
+): Int32Array | undefined {
+  let pool: Int32Array | undefined;
+  if (cfg.qualityTop < 100) {
+    const dir = cfg.qualityScores || cfg.data;
+    pool = topFractionIndices(qualityScoresFor(dir, cache.keys), cfg.qualityTop);
+    log(
+      `quality filter: top ${cfg.qualityTop}% by ${path.join(dir, QUALITY_FILE)}: ${pool.length} of ${cache.n} pairs`,
+    );
+  }
+  const n = pool?.length ?? cache.n;
+  if (cfg.subset > n) {
+    const of = pool ? `kept by quality-top ${cfg.qualityTop}` : `in ${cfg.data}`;
+    throw new Error(`subset ${cfg.subset} exceeds the ${n} pairs ${of}`);
+  }
+  if (cfg.subset <= 0) return pool;
+  // The subset is one fixed seeded permutation's prefix, so smaller subsets nest in larger ones.
+  const sub = subsetIndices(n, cfg.subset, cfg.seed);
+  const kept = pool;
+  return kept ? sub.map((i) => kept[i]!) : sub;
+}
+
+/** An interval in samples as whole steps (at least 1 when set; 0 stays "off"). */
+function samplesToSteps(samples: number, batch: number): number {
+  return samples > 0 ? Math.max(1, Math.round(samples / batch)) : 0;
+}
