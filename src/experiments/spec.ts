@@ -48,3 +48,18 @@ export function specHash(spec: RunSpec): string {
 export function isHash(s: unknown): s is string {
   return typeof s === "string" && new RegExp(`^[0-9a-f]{${HASH_LENGTH}}$`).test(s);
 }
+
+/**
+ * A path-valued spec field may name another run's output instead of a path: `run:<hash>` means
+ * "the output of that run of this sweep" (e.g. the corpus a `noise` run wrote), so specs stay
+ * independent of where the sweep root is, and the dependency is explicit.
+ */
+export const RUN_REF = "run:";
+
+export function isRunRef(v: unknown): v is string {
+  return typeof v === "string" && v.startsWith(RUN_REF) && isHash(v.slice(RUN_REF.length));
+}
+
+export function refHash(v: string): string {
+  return v.slice(RUN_REF.length);
+}

@@ -4,9 +4,10 @@
  * A train spec holds every `TrainConfig` field that can change a result (model, strategy and its
  * options, data, subset, quality filter, samples seen, batch, schedule, seed, eval sizes, ...),
  * filled with the defaults, plus `eval` (task names), `noise` (the corpus' corrupted-caption
- * fraction, a label checked against the corpus) and `scores` (the hash of the `score` run whose
- * scores rank samples for `qualityTop`). The fields that only say where and how a run executes
- * (out, resume, logging, checkpoint interval, the scores path) are filled in by the runner.
+ * fraction, a label checked against the corpus manifest) and `scores` (the hash of the `score` run
+ * whose scores rank samples for `qualityTop`). `data` is a path or `run:<hash>`, the corpus a
+ * `noise` run of the sweep wrote. The fields that only say where and how a run executes (out,
+ * resume, logging, checkpoint interval, the scores directory) are filled in by the runner.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,9 +15,9 @@ import type { ClipModel } from "../models/clip-model";
 import { imageFlops, textFlops } from "../models/flops";
 import { resolvePreset } from "../models/presets";
 import { camel, kebab, resolveTrainConfig, TRAIN_FIELDS, type TrainConfig } from "../train/config";
-import { EVAL_TASKS, runEvalTasks } from "./eval-tasks";
+import { parseEvalTask, runEvalTasks } from "./eval-tasks";
 import type { RunContext, RunKind, RunOutput } from "./kinds";
-import { isHash, type Json, type RunSpec } from "./spec";
+import { isHash, isRunRef, type Json, RUN_REF, type RunSpec, refHash } from "./spec";
 import { safetensorsProblem } from "./verify";
 
 /** TrainConfig fields set per execution by the runner, never part of a spec (or its hash). */
@@ -38,9 +39,6 @@ export type TrainSpec = RunSpec & { kind: "train"; eval: string[]; noise: number
     TrainConfig,
     (typeof PLUMBING_FIELDS)[number]
   >;
-
-/** Name of the quality-scores file a `score` run leaves in its directory. */
-export const SCORES_FILE = "scores.json";
 
 function trainFieldNames(): string[] {
   return Object.keys(TRAIN_FIELDS).filter((f) => !(PLUMBING_FIELDS as readonly string[]).includes(f));
@@ -65,14 +63,15 @@ export function normalizeTrainSpec(raw: Record<string, unknown>): TrainSpec {
       throw new Error(`unknown train spec field "${key}"; valid fields: ${valid}`);
     } else train[f] = value;
   }
-  if (!Array.isArray(evalTasks) || evalTasks.some((t) => typeof t !== "string" || !(t in EVAL_TASKS)))
-    throw new Error(
-      `eval must be a list of task names from: ${Object.keys(EVAL_TASKS).join(", ")}; got ${JSON.stringify(evalTasks)}`,
-    );
+  if (!Array.isArray(evalTasks))
+    throw new Error(`eval must be a list of tasks, got ${JSON.stringify(evalTasks)}`);
+  for (const t of evalTasks) parseEvalTask(t);
   if (new Set(evalTasks).size !== evalTasks.length)
     throw new Error(`eval lists a task twice: ${JSON.stringify(evalTasks)}`);
   if (typeof noise !== "number" || !(noise >= 0 && noise < 1))
     throw new Error(`noise must be a fraction in [0, 1), got ${JSON.stringify(noise)}`);
+  if (typeof raw.data === "string" && raw.data.startsWith(RUN_REF) && !isRunRef(raw.data))
+    throw new Error(`data "${raw.data}" must be a path or run:<16-hex-digit hash of a noise run>`);
   if (scores !== "" && !isHash(scores))
     throw new Error(
       `scores must be "" or the hash of a score run in the same sweep, got ${JSON.stringify(scores)}`,
@@ -91,10 +90,22 @@ export function normalizeTrainSpec(raw: Record<string, unknown>): TrainSpec {
   return spec as TrainSpec;
 }
 
-/** The full TrainConfig that executes a spec in `dir`. */
-export function toTrainConfig(spec: TrainSpec, dir: string, scoresPath?: string): TrainConfig {
+/** The corpus directory a run trains on (resolving `run:<hash>` through the run's dependencies). */
+export function resolveData(data: string, depDir?: (hash: string) => string): string {
+  if (!isRunRef(data)) return data;
+  if (!depDir) throw new Error(`data ${data} refers to another run; resolve it through the sweep`);
+  return path.join(depDir(refHash(data)), CORPUS_DIR);
+}
+
+/** Where a `noise` run writes its corpus inside its run directory. */
+export const CORPUS_DIR = "corpus";
+
+/** The full TrainConfig that executes a spec in `dir` (`depDir` resolves `run:` references). */
+export function toTrainConfig(spec: TrainSpec, dir: string, depDir?: (hash: string) => string): TrainConfig {
   const raw: Record<string, unknown> = {};
   for (const f of trainFieldNames()) raw[f] = (spec as Record<string, unknown>)[f];
+  raw.data = resolveData(spec.data, depDir);
+  const scoresPath = spec.scores ? depDir?.(spec.scores) : undefined;
   const steps = Math.floor(spec.samples / spec.batch);
   // About ten checkpoints per run: a kill loses at most a tenth of it.
   const ckptSteps = Math.max(1, Math.ceil(steps / 10));
@@ -138,6 +149,27 @@ export function specFlopsPerSample(
   }
 }
 
+/** The spec's `noise` label must match the corrupted fraction the corpus manifest records. */
+export function checkNoise(dataDir: string, noise: number): void {
+  let fraction = 0;
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(dataDir, "manifest.json"), "utf8")) as {
+      build?: { params?: { fraction?: unknown } };
+    };
+    const f = m.build?.params?.fraction;
+    if (typeof f === "number") fraction = f;
+  } catch {
+    // No manifest (a user's own shards): only a clean corpus can be vouched for.
+    if (noise > 0)
+      throw new Error(`${dataDir} has no manifest.json, so its noise fraction ${noise} cannot be checked`);
+    return;
+  }
+  if (Math.abs(fraction - noise) > 1e-9)
+    throw new Error(
+      `spec says noise ${noise} but ${dataDir}/manifest.json records a corrupted fraction of ${fraction}; fix the spec or rebuild the corpus (clipdown data noise --fraction ${noise})`,
+    );
+}
+
 interface MetricsLine {
   step?: number;
   samples?: number;
@@ -167,7 +199,10 @@ function lastTrainRecord(dir: string): MetricsLine | undefined {
 export const trainKind: RunKind = {
   name: "train",
   normalize: normalizeTrainSpec,
-  needs: (spec) => (spec.scores ? [spec.scores as string] : []),
+  needs: (spec) => [
+    ...(isRunRef(spec.data) ? [refHash(spec.data)] : []),
+    ...(spec.scores ? [spec.scores as string] : []),
+  ],
 
   async execute(raw, ctx: RunContext): Promise<RunOutput> {
     const spec = raw as TrainSpec;
@@ -178,8 +213,8 @@ export const trainKind: RunKind = {
       ctx.log(`last.safetensors is unusable (${bad}); starting this run from scratch`);
       fs.rmSync(last, { force: true });
     }
-    const scoresPath = spec.scores ? path.join(ctx.depDir(spec.scores), SCORES_FILE) : undefined;
-    const cfg = toTrainConfig(spec, ctx.dir, scoresPath);
+    const cfg = toTrainConfig(spec, ctx.dir, ctx.depDir);
+    checkNoise(cfg.data, spec.noise);
     const { trainRun } = await import("../train/run");
     const res = await trainRun(cfg, ctx.log);
     if (res.stopped) throw new Error(`training stopped at ${res.samples} of ${spec.samples} samples`);

@@ -68,7 +68,7 @@ test("validation names the field and the allowed values", () => {
   assert.throws(() => normalizeTrainSpec({ batch: 0 }), /batch must be >= 1, got 0/);
   assert.throws(
     () => normalizeTrainSpec({ eval: ["bogus"] }),
-    /eval must be a list of task names from: heldout/,
+    /unknown eval task "bogus" in "bogus"; valid tasks: heldout, zeroshot, linear-probe/,
   );
   assert.throws(() => normalizeTrainSpec({ noise: 1.5 }), /noise must be a fraction in \[0, 1\), got 1.5/);
   assert.throws(() => normalizeTrainSpec({ scores: "abc" }), /scores must be "" or the hash of a score run/);
