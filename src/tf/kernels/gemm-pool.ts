@@ -14,7 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { gemmScratch } from "./matmul";
+import { gemmScratch } from "./gemm-layout";
 import { fusedVariant } from "./wasm-module";
 
 /** Below this many FLOPs (2·M·N·K) a matmul runs on the calling thread. */

@@ -7,37 +7,14 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 import { fusedEnabled } from "../fused";
+import { type GemmPlan, gemmScratch, gemmScratchFloats } from "./gemm-layout";
 import { gemmPool, MIN_FLOPS } from "./gemm-pool";
+
+export { type GemmPlan, gemmScratch, gemmScratchFloats };
+
 import { fusedExports, ptr, type WasmBackendLike } from "./wasm-module";
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-
-const KC = 256; // must match fused.c
-
-export interface GemmPlan {
-  m: number;
-  n: number;
-  k: number;
-  transA: boolean;
-  transB: boolean;
-}
-
-/** Micro-kernel height (fused.c MR). */
-const MAX_MR = 4;
-
-/**
- * Scratch `gemm` needs, in one buffer: pack_b (KC·⌈N/8⌉·8 floats), then pack_a (MR·KC), then tail
- * (MR·8). Offsets are in bytes from the buffer's start.
- */
-export function gemmScratch(n: number): { floats: number; packA: number; tail: number } {
-  const packB = KC * Math.ceil(n / 8) * 8;
-  return { floats: packB + MAX_MR * KC + MAX_MR * 8, packA: 4 * packB, tail: 4 * (packB + MAX_MR * KC) };
-}
-
-/** Floats of scratch `gemm` needs (see gemmScratch). */
-export function gemmScratchFloats(n: number): number {
-  return gemmScratch(n).floats;
-}
 
 /**
  * Runs rows [0, rows) (default all) of C = op(A)·op(B) (+ bias) for one matrix pair at byte
