@@ -58,7 +58,8 @@ const versions = (pkgs: string[]): Record<string, string> =>
   Object.fromEntries(pkgs.map((p) => [p, packageVersion(p)]));
 
 function pictograms(p: PictogramParams): DatasetDef {
-  const params = { ...p, imageSize: STORED_SIZE, tokenizerVocabSize: TOKENIZER_VOCAB_SIZE };
+  // heldOutDedup: pre-training images identical to a held-out one (Noto, the sketch set) are dropped.
+  const params = { ...p, imageSize: STORED_SIZE, tokenizerVocabSize: TOKENIZER_VOCAB_SIZE, heldOutDedup: 1 };
   return {
     name: "pictograms",
     role: "pre-training",
@@ -75,6 +76,7 @@ function pictograms(p: PictogramParams): DatasetDef {
       listings: listPictograms(p),
       size: STORED_SIZE,
       samplesPerShard: SAMPLES_PER_SHARD,
+      heldOut: () => [listDatasource("google"), emoji441Plan("sketch").listings[0]!],
       extraFiles: (written) => {
         const tok = BpeTokenizer.train(
           written.map((it) => it.caption),

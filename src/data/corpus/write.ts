@@ -38,6 +38,12 @@ export interface DatasetPlan {
   storeAsIs?: boolean;
   /** Extra files computed from the items that made it in (e.g. tokenizer.json). */
   extraFiles?: (written: SourceItem[]) => Record<string, Buffer>;
+  /**
+   * Held-out images that must not enter this dataset: an item that renders to exactly the same
+   * stored image as one of these is skipped and counted as `same-image-as-held-out` (OpenMoji draws
+   * a few colour emoji in plain black, identical to their black-style, held-out sketch).
+   */
+  heldOut?: () => SourceListing[];
 }
 
 /** What a dataset is called and how it was made (recorded in its manifest). */
@@ -162,6 +168,18 @@ async function render(it: SourceItem, plan: DatasetPlan): Promise<Buffer | Image
   }
 }
 
+/** sha256 of every held-out image as this plan would store it (bad ones are ignored). */
+async function heldOutImages(plan: DatasetPlan, inFlight: number): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (!plan.heldOut) return out;
+  const items = plan.heldOut().flatMap((l) => l.items);
+  for (let i = 0; i < items.length; i += inFlight) {
+    const rendered = await Promise.all(items.slice(i, i + inFlight).map((it) => render(it, plan)));
+    for (const r of rendered) if (!(r instanceof ImageDecodeError)) out.add(sha256(r));
+  }
+  return out;
+}
+
 /**
  * Builds the dataset `name` into `dir` (replacing what is there) and returns its manifest.
  * Bad images are skipped and counted; more than `maxBadFraction` bad fails the build.
@@ -200,6 +218,8 @@ async function writeShards(
   const tmp = path.join(parent, `.${path.basename(dir)}.tmp-${process.pid}`);
   const bad = new BadSamples();
   const written: SourceItem[] = [];
+  const heldOut = await heldOutImages(plan, inFlight);
+  const skippedAsHeldOut = new Map<string, number>();
   fs.rmSync(tmp, { recursive: true, force: true });
   const writer = new ShardWriter({ dir: tmp, samplesPerShard: plan.samplesPerShard, bad });
 
@@ -214,6 +234,10 @@ async function writeShards(
     const it = items[i]!;
     if (out instanceof ImageDecodeError) {
       bad.add(out.reason, `${it.key} (${it.file ?? "in memory"}): ${out.message}`);
+      continue;
+    }
+    if (heldOut.has(sha256(out))) {
+      skippedAsHeldOut.set(it.source, (skippedAsHeldOut.get(it.source) ?? 0) + 1);
       continue;
     }
     const label = plan.labels?.of(it);
@@ -262,7 +286,13 @@ async function writeShards(
       styles: [...new Set([...(prev?.styles ?? []), ...mine.map((it) => it.style)])].sort(),
       licence: l.licence,
       inputs: { ...prev?.inputs, ...l.inputs },
-      skipped: { ...prev?.skipped, ...l.skipped },
+      skipped: {
+        ...prev?.skipped,
+        ...l.skipped,
+        ...(skippedAsHeldOut.has(l.source)
+          ? { "same-image-as-held-out": skippedAsHeldOut.get(l.source)! }
+          : {}),
+      },
     };
     licences[l.source] = l.licence;
     Object.assign(inputs, l.inputs);
