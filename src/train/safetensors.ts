@@ -101,10 +101,15 @@ export function decodeSafetensors(buf: Buffer, source = "buffer"): StFile {
 
 /** Writes atomically: temp file in the same directory, fsync, rename over `path`. */
 export function writeSafetensors(path: string, file: StFile): void {
+  writeTextAtomic(path, encodeSafetensors(file));
+}
+
+/** Writes `data` to a temp file beside `path`, fsyncs it and renames it over `path`. */
+export function writeTextAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = fs.openSync(tmp, "w");
   try {
-    fs.writeSync(fd, encodeSafetensors(file));
+    fs.writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

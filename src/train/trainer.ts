@@ -12,7 +12,26 @@ import { tf } from "../tf";
 import { type CheckpointState, loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import { MetricsWriter, Progress } from "./metrics";
 import { AdamW, clipByGlobalNorm } from "./optimizer";
+import { writeTextAtomic } from "./safetensors";
 import { lrAt } from "./schedule";
+
+/** Evaluations over training, rewritten after each one: `<outDir>/eval.json`. */
+export const EVAL_FILE = "eval.json";
+
+/** Evaluations recorded in `file` at or before `step` (none when it is missing or unreadable). */
+export function previousEvals(file: string, step: number): TrainResult["evals"] {
+  let v: unknown;
+  try {
+    v = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(v)) return [];
+  return v.filter(
+    (r): r is TrainResult["evals"][number] =>
+      r !== null && typeof r === "object" && typeof r.step === "number" && r.step <= step,
+  );
+}
 
 /** A resumable source of host-side micro-batches (e.g. B's BatchLoader). */
 export interface DataSource<B> {
@@ -265,14 +284,18 @@ export class Trainer<B> {
   async run(): Promise<TrainResult> {
     const o = this.o;
     const progress = new Progress(o.totalSteps, process.stderr, o.quiet);
-    const evals: TrainResult["evals"] = [];
+    // A resumed run keeps the evaluations made before its checkpoint (each eval is followed by a
+    // checkpoint, so those at or before the resumed step belong to this run's history).
+    const evals: TrainResult["evals"] = o.outDir
+      ? previousEvals(path.join(o.outDir, EVAL_FILE), this.step)
+      : [];
     const doEval = async () => {
       if (!o.evaluate) return;
       await this.flush();
       const r = { step: this.step, samples: this.samples, ...(await o.evaluate(this.step)) };
       evals.push(r);
       this.metrics?.append({ ...r, eval: true } as never);
-      if (o.outDir) fs.writeFileSync(path.join(o.outDir, "eval.json"), `${JSON.stringify(evals, null, 2)}\n`);
+      if (o.outDir) writeTextAtomic(path.join(o.outDir, EVAL_FILE), `${JSON.stringify(evals, null, 2)}\n`);
     };
     this.tLog = performance.now();
     this.samplesAtLog = this.samples;

@@ -131,3 +131,33 @@ test("tensor count stays flat over 200 steps (with accumulation)", async () => {
   tr.dispose();
   task.dispose();
 });
+
+test("eval.json keeps the evaluations made before a stop, after resuming (and drops later ones)", async () => {
+  const dir = tmp();
+  const evaluate = async (step: number) => ({ score: step * 10 });
+  const opts = { outDir: dir, evalEverySteps: 4, evaluate, totalSteps: 12 };
+  const t1 = toyTask(new ToyData(40, 8), 0);
+  const tr1 = new Trainer(t1, toyOptions({ ...opts, stopAtStep: 8 }));
+  const r1 = await tr1.run();
+  tr1.dispose();
+  t1.dispose();
+  assert.equal(r1.stopped, true);
+  const file = path.join(dir, "eval.json");
+  // An eval logged after the checkpoint (lost work) must not survive the resume.
+  const before = JSON.parse(fs.readFileSync(file, "utf8"));
+  fs.writeFileSync(file, JSON.stringify([...before, { step: 9, samples: 72, score: -1 }]));
+  const t2 = toyTask(new ToyData(40, 8), 0);
+  const tr2 = new Trainer(t2, toyOptions(opts));
+  tr2.resume(path.join(dir, "last.safetensors"));
+  const r2 = await tr2.run();
+  tr2.dispose();
+  t2.dispose();
+  const steps = (e: Array<{ step: number }>) => e.map((x) => x.step);
+  assert.deepEqual(steps(before), [4, 8]);
+  assert.deepEqual(steps(r2.evals), [4, 8, 12]);
+  assert.deepEqual(steps(JSON.parse(fs.readFileSync(file, "utf8"))), [4, 8, 12]);
+  assert.deepEqual(
+    r2.evals.map((e) => e.score),
+    [40, 80, 120],
+  );
+});
