@@ -27,3 +27,19 @@ test("clipdown models rejects conflicting output flags", async () => {
   await assert.rejects(run(["--markdown", "--json"]), /choose one of --markdown and --json/);
   await assert.rejects(run(["extra"]), /unexpected argument "extra"/);
 });
+
+test("the README's models table is what `clipdown models --markdown` prints now", async () => {
+  const fs = await import("node:fs");
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (s: unknown) => lines.push(String(s));
+  try {
+    assert.equal(await run(["--markdown"]), 0);
+  } finally {
+    console.log = log;
+  }
+  const readme = fs.readFileSync("README.md", "utf8");
+  const block = /<!-- models:start -->\n([\s\S]*?)<!-- models:end -->/.exec(readme)?.[1];
+  assert.ok(block, "README.md has no <!-- models:start --> … <!-- models:end --> block");
+  assert.equal(block, `${lines.join("\n")}\n`, "regenerate it with npx clipdown models --markdown");
+});
