@@ -12,7 +12,10 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   info: { summary: "show the compute backend chosen and why", load: () => import("./tf/cli") },
   catlip: { summary: "CatLIP synset vocabulary of captions (vocab)", load: () => import("./text/cli") },
-  data: { summary: "build|inspect|noise|score|select the embedded corpora", load: () => import("./data/cli") },
+  data: {
+    summary: "build|inspect|noise|score|select the embedded corpora",
+    load: () => import("./data/cli"),
+  },
   shards: { summary: "CSV/TSV manifest or image folder to shards", load: () => import("./data/shards-cli") },
   models: {
     summary: "model presets: params and forward GFLOPs (--markdown, --json)",
