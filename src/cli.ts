@@ -33,6 +33,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "paper-section sweeps (list, run, --emit slurm|k8s)",
     load: () => import("./experiments/cli"),
   },
+  reproduce: {
+    summary: "run sections, publish results/<section>.jsonl",
+    load: () => import("./experiments/reproduce-cli"),
+  },
   quickstart: {
     summary: "train a small CLIP for a few minutes, write reports/quickstart.html",
     load: () => import("./quickstart/cli"),
