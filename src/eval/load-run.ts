@@ -115,11 +115,18 @@ export function loadRunForEval(checkpointArg: string, opts: { dataDir?: string }
     resolvePreset(cfg.model, { imageSize: cfg.imageSize, vocabSize, contextLength: cfg.contextLength }),
     cfg.seed ?? 0,
   );
+  // A strategy that never trains a parameter need not save it (CatLIP: no text tower, no visual.proj).
+  let trained: (name: string) => boolean = () => true;
+  try {
+    trained = createStrategy(cfg.strategy ?? "clip", cfg as unknown as StrategyOptions).usesParam ?? trained;
+  } catch {
+    // A strategy this build does not know: every image parameter is required.
+  }
   try {
     for (const [name, v] of Object.entries(model.params)) {
       const t = tensor(name);
       if (t) assign(v, t, `param/${name}`, checkpoint, cfg.model);
-      else if (!name.startsWith("text.")) {
+      else if (!name.startsWith("text.") && trained(name)) {
         throw new Error(
           `checkpoint/config mismatch: ${checkpoint} has no "param/${name}" that preset "${cfg.model}" needs`,
         );

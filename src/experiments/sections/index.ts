@@ -2,7 +2,9 @@
 import { registerRunKind } from "../kinds";
 import { registerSection } from "../registry";
 import { trainKind } from "../train-kind";
+import { catlipSection } from "./catlip";
 import { strategiesSection } from "./strategies";
 
 registerRunKind(trainKind);
 registerSection(strategiesSection);
+registerSection(catlipSection);
