@@ -1,10 +1,16 @@
 /** Registers the run kinds and the paper's sections (loaded once by registry.loadSections). */
 import { registerRunKind } from "../kinds";
+import { noiseKind } from "../noise-kind";
 import { registerSection } from "../registry";
+import { scoreKind } from "../score-kind";
 import { trainKind } from "../train-kind";
 import { catlipSection } from "./catlip";
+import { dataQualitySection } from "./data-quality";
 import { strategiesSection } from "./strategies";
 
 registerRunKind(trainKind);
+registerRunKind(noiseKind);
+registerRunKind(scoreKind);
 registerSection(strategiesSection);
 registerSection(catlipSection);
+registerSection(dataQualitySection);
