@@ -2,10 +2,12 @@
  * Every finding of papers.md section D, in its order. Each section's rules are in
  * `findings/<section>.ts`, exporting `<SECTION>_FINDINGS: Finding[]`; add it to the list below.
  */
+import { DATA_QUANTITY_FINDINGS } from "./data-quantity";
 import type { Finding } from "./types";
 
 export const ALL_FINDINGS: Finding[] = [
   // One spread per section file, e.g. ...DATA_QUANTITY_FINDINGS,
+  ...DATA_QUANTITY_FINDINGS,
 ];
 
 export type { Evidence, Finding, FindingResult, Verdict } from "./types";

@@ -6,6 +6,7 @@ import { scoreKind } from "../score-kind";
 import { trainKind } from "../train-kind";
 import { catlipSection } from "./catlip";
 import { dataQualitySection } from "./data-quality";
+import { dataQuantitySection } from "./data-quantity";
 import { strategiesSection } from "./strategies";
 
 registerRunKind(trainKind);
@@ -14,3 +15,4 @@ registerRunKind(scoreKind);
 registerSection(strategiesSection);
 registerSection(catlipSection);
 registerSection(dataQualitySection);
+registerSection(dataQuantitySection);

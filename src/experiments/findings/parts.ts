@@ -1,0 +1,69 @@
+/**
+ * Helpers for findings whose claim has several parts ("A beats B at small budgets AND B beats A at
+ * large ones", on zero-shot AND on retrieval): each part is one `compareMeans` of the lead's rule,
+ * and the claim is reproduced only when every part is, refuted when any part goes the other way.
+ */
+import type { ResultLine } from "../results";
+import { type Comparison, compareMeans, fmtEvidence, summarize } from "./stats";
+import type { Evidence, FindingResult, Verdict } from "./types";
+
+/** A derived metric: a function of a run's metrics (undefined where a metric is missing). */
+export type MetricFn = (m: Record<string, number>) => number | undefined;
+
+/** Mean image→text / text→image Recall@1 in % (the paper's retrieval axis, both directions). */
+export const retrievalR1: MetricFn = (m) =>
+  m.i2t_r1 !== undefined && m.t2i_r1 !== undefined ? 50 * (m.i2t_r1 + m.t2i_r1) : undefined;
+
+/** A stored metric (a fraction) in %. */
+export const percent =
+  (name: string): MetricFn =>
+  (m) =>
+    m[name] === undefined ? undefined : 100 * m[name]!;
+
+/** `summarize` of a derived metric: the runs get it as metric "value" (throws naming what is missing). */
+export function summarizeFn(runs: readonly ResultLine[], fn: MetricFn, label: string): Evidence {
+  const withValue = runs.map((r) => {
+    const v = fn(r.metrics);
+    if (v === undefined || !Number.isFinite(v))
+      throw new Error(
+        `run ${r.hash} lacks the metrics of "${label}" (has: ${Object.keys(r.metrics).join(", ")})`,
+      );
+    return { ...r, metrics: { value: v } };
+  });
+  return summarize(withValue, "value", label);
+}
+
+/** One part of a claim: "a > b". */
+export interface Part {
+  what: string;
+  a: Evidence;
+  b: Evidence;
+  c: Comparison;
+}
+
+export function part(what: string, a: Evidence, b: Evidence, minPoints = 2): Part {
+  return { what, a, b, c: compareMeans(a, b, { minPoints }) };
+}
+
+/** Every part "greater" → reproduced; any "less" → not reproduced; otherwise inconclusive. */
+export function partsVerdict(parts: readonly Part[]): Verdict {
+  if (parts.some((p) => p.c.outcome === "less")) return "not reproduced";
+  return parts.every((p) => p.c.outcome === "greater") ? "reproduced" : "inconclusive";
+}
+
+const WORD = { greater: "holds", less: "reversed", unclear: "undecided" } as const;
+
+/** "what: 3.1 (n=1) vs 1.2 (n=1), Δ +1.9 → undecided" for each part, joined by "; ". */
+export function describeParts(parts: readonly Part[]): string {
+  return parts
+    .map(
+      (p) =>
+        `${p.what}: ${fmtEvidence(p.a)} vs ${fmtEvidence(p.b)}, Δ ${p.c.diff >= 0 ? "+" : ""}${p.c.diff.toFixed(1)} → ${WORD[p.c.outcome]}`,
+    )
+    .join("; ");
+}
+
+/** A result for claims the available runs cannot decide at all (e.g. a profile without the grid). */
+export function notTestable(measured: string, rule: string): FindingResult {
+  return { verdict: "not testable", measured, evidence: [], rule };
+}
