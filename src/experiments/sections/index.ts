@@ -4,10 +4,12 @@ import { noiseKind } from "../noise-kind";
 import { registerSection } from "../registry";
 import { scoreKind } from "../score-kind";
 import { trainKind } from "../train-kind";
+import { architecturesSection } from "./architectures";
 import { catlipSection } from "./catlip";
 import { dataQualitySection } from "./data-quality";
 import { dataQuantitySection } from "./data-quantity";
 import { strategiesSection } from "./strategies";
+import { vitSizeSection } from "./vit-size";
 
 registerRunKind(trainKind);
 registerRunKind(noiseKind);
@@ -16,3 +18,5 @@ registerSection(strategiesSection);
 registerSection(catlipSection);
 registerSection(dataQualitySection);
 registerSection(dataQuantitySection);
+registerSection(vitSizeSection);
+registerSection(architecturesSection);
