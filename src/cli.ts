@@ -37,6 +37,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "run sections, publish results/<section>.jsonl",
     load: () => import("./experiments/reproduce-cli"),
   },
+  findings: {
+    summary: "judge the papers' findings on results/ → results/FINDINGS.md (--readme)",
+    load: () => import("./experiments/findings/cli"),
+  },
   quickstart: {
     summary: "train a small CLIP for a few minutes, write reports/quickstart.html",
     load: () => import("./quickstart/cli"),

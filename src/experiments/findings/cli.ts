@@ -1,0 +1,80 @@
+/**
+ * `clipdown findings`: judges every paper finding on the published results.
+ *
+ *   clipdown findings [--results results] [--out results/FINDINGS.md] [--readme] [--check]
+ *
+ * Writes FINDINGS.md (atomically) and, with --readme, the README's "What we found" block. --check
+ * writes nothing and exits 1 when either file differs from what would be written (for CI).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../../util/args";
+import { writeFileAtomic } from "../atomic";
+import { RESULTS_DIR } from "../published";
+import { ALL_FINDINGS } from "./index";
+import { buildReport, currentReadmeBlock, replaceReadmeBlock } from "./report";
+
+/** The project's README.md (resolved from this module). */
+export const README_FILE = path.join(__dirname, "..", "..", "..", "README.md");
+
+const SPECS: FlagSpecs = {
+  results: { kind: "string", help: "directory of the published <section>.jsonl files", default: RESULTS_DIR },
+  out: { kind: "string", help: "the report to write (default <results>/FINDINGS.md)" },
+  readme: { kind: "boolean", help: "also rewrite README.md's findings block" },
+  "readme-file": { kind: "string", help: "README to rewrite with --readme", default: README_FILE },
+  check: { kind: "boolean", help: "write nothing; exit 1 if the files are out of date" },
+  help: { kind: "boolean", help: "show this help" },
+};
+
+const USAGE = "clipdown findings [--results DIR] [--out FILE] [--readme] [--check]";
+
+export async function run(argv: string[]): Promise<number> {
+  const { flags, positional } = parseArgs(argv, SPECS);
+  if (flags.help) {
+    console.log(formatHelp(USAGE, SPECS));
+    return 0;
+  }
+  if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+  const resultsDir = flags.results as string;
+  if (!fs.existsSync(resultsDir))
+    throw new UsageError(
+      `--results ${resultsDir} does not exist; publish results with clipdown reproduce first`,
+    );
+  const out = (flags.out as string | undefined) ?? path.join(resultsDir, "FINDINGS.md");
+  const t0 = Date.now();
+  const { judged, findingsMd, readmeBlock } = buildReport(ALL_FINDINGS, resultsDir);
+  const stale: string[] = [];
+  const old = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : undefined;
+  if (old !== findingsMd) {
+    if (flags.check) stale.push(out);
+    else writeFileAtomic(out, findingsMd);
+  }
+  if (flags.readme) {
+    const file = flags["readme-file"] as string;
+    if (!fs.existsSync(file)) throw new UsageError(`--readme-file ${file} does not exist`);
+    const readme = fs.readFileSync(file, "utf8");
+    const next = replaceReadmeBlock(readme, readmeBlock);
+    if (currentReadmeBlock(readme) !== readmeBlock) {
+      if (flags.check) stale.push(`${file} (findings block)`);
+      else writeFileAtomic(file, next);
+    }
+  }
+  const counts = new Map<string, number>();
+  for (const j of judged) counts.set(j.result.verdict, (counts.get(j.result.verdict) ?? 0) + 1);
+  const summary = [...counts.entries()].map(([v, n]) => `${n} ${v}`).join(", ");
+  const secs = ((Date.now() - t0) / 1000).toFixed(2);
+  if (flags.check) {
+    if (stale.length) {
+      console.error(
+        `out of date: ${stale.join(", ")}; regenerate with npx clipdown findings${flags.readme ? " --readme" : ""}`,
+      );
+      return 1;
+    }
+    console.log(`up to date: ${judged.length} findings (${summary}), checked in ${secs} s`);
+    return 0;
+  }
+  console.log(
+    `${out}: ${judged.length} findings (${summary}) in ${secs} s${flags.readme ? `; README block in ${flags["readme-file"]}` : ""}`,
+  );
+  return 0;
+}

@@ -1,0 +1,389 @@
+/**
+ * FINDINGS.md: every finding of `ALL_FINDINGS` judged on the published results (`results/*.jsonl`).
+ *
+ * For each section the largest profile present (full > quick > smoke) is used and named. Each
+ * finding shows the paper's claim, what we measured, its evidence (mean ± std, n, and the run hashes,
+ * each a line of `results/<section>.jsonl`; where the mean is a stored metric of those runs, the
+ * metric and the per-run values are printed too), the verdict decided by the finding's rule, and the
+ * rule. A finding whose rule throws is "inconclusive: <error>". The text depends only on the results
+ * and the rules (no clock, no machine of the reader), so a test can regenerate it and compare bytes.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { loadResultsFile, type ResultLine } from "../results";
+import { PROFILES, type Profile } from "../sweep";
+import { ruleText } from "./stats";
+import type { Evidence, Finding, FindingResult, Verdict } from "./types";
+
+/** The published lines of every `<section>.jsonl` in `dir`, by section (sorted by name). */
+export function loadResultsDir(dir: string): Map<string, ResultLine[]> {
+  const out = new Map<string, ResultLine[]>();
+  if (!fs.existsSync(dir)) return out;
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((x) => x.endsWith(".jsonl"))
+    .sort()) {
+    const loaded = loadResultsFile(path.join(dir, f));
+    if (loaded.skipped.length)
+      throw new Error(
+        `${path.join(dir, f)}: line ${loaded.skipped[0]!.line} is not a result line (${loaded.skipped[0]!.reason}); ` +
+          "published files are written whole by clipdown reproduce: re-run it for this section",
+      );
+    out.set(f.slice(0, -".jsonl".length), loaded.records);
+  }
+  return out;
+}
+
+/** The largest profile among the lines (full > quick > smoke), or undefined when there are none. */
+export function largestProfile(lines: readonly ResultLine[]): Profile | undefined {
+  let best = -1;
+  for (const l of lines) best = Math.max(best, (PROFILES as readonly string[]).indexOf(l.profile));
+  return best >= 0 ? PROFILES[best] : undefined;
+}
+
+export interface SectionUse {
+  section: string;
+  /** The profile whose lines the findings were judged on. */
+  profile?: Profile;
+  /** The lines of that profile. */
+  used: ResultLine[];
+  /** Every published line of the section (all profiles). */
+  all: ResultLine[];
+}
+
+export function sectionUses(bySection: Map<string, ResultLine[]>): Map<string, SectionUse> {
+  const out = new Map<string, SectionUse>();
+  for (const [section, all] of bySection) {
+    const profile = largestProfile(all);
+    out.set(section, { section, profile, used: all.filter((l) => l.profile === profile), all });
+  }
+  return out;
+}
+
+export interface Judged {
+  finding: Finding;
+  /** The profile the verdict was decided on (absent when nothing was evaluated). */
+  profile?: Profile;
+  result: FindingResult;
+}
+
+/** Evaluates every finding on its section's largest profile; never throws for a finding's sake. */
+export function judge(findings: readonly Finding[], uses: Map<string, SectionUse>): Judged[] {
+  const order = findings.map((f, i) => ({ f, i })).sort((a, b) => a.f.id - b.f.id || a.i - b.i);
+  return order.map(({ f }) => {
+    if (f.section === null || !f.evaluate) {
+      const why =
+        f.untestable ?? (f.section === null ? "no section tests it" : "no rule is implemented for it");
+      return { finding: f, result: { verdict: "not testable", measured: why, evidence: [], rule: "—" } };
+    }
+    const use = uses.get(f.section);
+    if (!use?.used.length) {
+      return {
+        finding: f,
+        result: {
+          verdict: "inconclusive",
+          measured: `no published results for section ${f.section}`,
+          evidence: [],
+          rule: ruleText(),
+          note: `run \`npx clipdown reproduce --section ${f.section}\``,
+        },
+      };
+    }
+    try {
+      return { finding: f, profile: use.profile, result: f.evaluate(use.used) };
+    } catch (e) {
+      return {
+        finding: f,
+        profile: use.profile,
+        result: {
+          verdict: "inconclusive",
+          measured: `inconclusive: ${(e as Error).message}`,
+          evidence: [],
+          rule: ruleText(),
+        },
+      };
+    }
+  });
+}
+
+// ── traceability ────────────────────────────────────────────────────────────────────────────────
+
+export interface Trace {
+  /** "zs_top1 × 100", "mean of i2t_r1, t2i_r1 × 100"; undefined when no stored metric gives the mean. */
+  source?: string;
+  /** The value each run contributed, in run order (when traced). */
+  values?: number[];
+  /** Evidence hashes that are not lines of the results (should never happen). */
+  missing: string[];
+}
+
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+
+/**
+ * Finds the stored metric (or the mean of two, e.g. both retrieval directions) that, scaled by 100
+ * or 1, gives the evidence's mean and std over its runs: the reader can then find each number in
+ * the JSONL lines. Derived quantities (differences, ratios) stay untraced and say so.
+ */
+export function traceEvidence(e: Evidence, lines: readonly ResultLine[]): Trace {
+  const byHash = new Map(lines.map((l) => [l.hash, l]));
+  const missing = e.runs.filter((h) => !byHash.has(h));
+  const runs = e.runs.flatMap((h) => (byHash.has(h) ? [byHash.get(h)!] : []));
+  if (missing.length || !runs.length) return { missing };
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].sort();
+  const candidates: Array<{ source: string; fn: (m: Record<string, number>) => number | undefined }> = [];
+  for (const scale of [100, 1]) {
+    const tail = scale === 1 ? "" : ` × ${scale}`;
+    for (const a of names) candidates.push({ source: `${a}${tail}`, fn: (m) => scaled(m[a], scale) });
+    for (const [i, a] of names.entries())
+      for (const b of names.slice(i + 1))
+        candidates.push({
+          source: `mean of ${a}, ${b}${tail}`,
+          fn: (m) => (m[a] === undefined || m[b] === undefined ? undefined : (scale * (m[a]! + m[b]!)) / 2),
+        });
+  }
+  for (const c of candidates) {
+    const values = runs.map((r) => c.fn(r.metrics));
+    if (values.some((v) => v === undefined)) continue;
+    const vs = values as number[];
+    const mean = vs.reduce((s, v) => s + v, 0) / vs.length;
+    const std = vs.length > 1 ? Math.sqrt(vs.reduce((s, v) => s + (v - mean) ** 2, 0) / (vs.length - 1)) : 0;
+    if (close(mean, e.mean) && close(std, e.std)) return { source: c.source, values: vs, missing };
+  }
+  return { missing };
+}
+
+const scaled = (v: number | undefined, s: number) => (v === undefined ? undefined : v * s);
+
+// ── rendering ───────────────────────────────────────────────────────────────────────────────────
+
+/** Numbers as printed everywhere in the report (enough digits to find them in the JSONL). */
+export function num(v: number, digits = 2): string {
+  if (!Number.isFinite(v)) return String(v);
+  return v.toFixed(digits);
+}
+
+/** Text safe inside a Markdown table cell. */
+function cell(s: string): string {
+  return s.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+}
+
+const PAPER_REF = (f: Finding) => `D${f.id}`;
+
+export interface Compute {
+  runs: number;
+  wallSeconds: number;
+  flops: number;
+  machines: string[];
+  software: string[];
+  commits: string[];
+  first?: string;
+  last?: string;
+}
+
+/** Totals over lines, with the machines and software named by their provenance (sorted, counted). */
+export function computeOf(lines: readonly ResultLine[]): Compute {
+  const count = (keys: string[]) => {
+    const m = new Map<string, number>();
+    for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+    return [...m.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([k, n]) => `${k} (${n} runs)`);
+  };
+  const prov = (l: ResultLine) => l.provenance as unknown as Record<string, unknown>;
+  const machine = (l: ResultLine) => {
+    const p = prov(l);
+    return p.cpu !== undefined
+      ? `${p.cpu}, ${p.cores} cores, ${p.memGiB} GiB, ${p.platform}`
+      : `host ${String(p.host)} (no hardware recorded)`;
+  };
+  const software = (l: ResultLine) => {
+    const p = prov(l);
+    const backend = p.backend ?? l.info?.backend;
+    return `backend ${backend ?? "unknown"}, tfjs ${p.tfjs ?? "unknown"}, node ${p.node}`;
+  };
+  const times = lines
+    .map((l) => l.finishedAt)
+    .filter(Boolean)
+    .sort();
+  return {
+    runs: lines.length,
+    wallSeconds: lines.reduce((s, l) => s + l.wallSeconds, 0),
+    flops: lines.reduce((s, l) => s + l.flops, 0),
+    machines: count(lines.map(machine)),
+    software: count(lines.map(software)),
+    commits: count(lines.map((l) => (l.provenance.gitCommit ?? "unknown").slice(0, 12))),
+    ...(times.length ? { first: times[0], last: times[times.length - 1] } : {}),
+  };
+}
+
+export function hours(s: number): string {
+  return s >= 3600 ? `${(s / 3600).toFixed(2)} h` : `${(s / 60).toFixed(1)} min`;
+}
+
+export function flopsText(f: number): string {
+  return `${(f / 1e15).toFixed(3)} PFLOPs`;
+}
+
+function verdictCounts(judged: readonly Judged[]): string {
+  const verdicts: Verdict[] = ["reproduced", "not reproduced", "inconclusive", "not testable"];
+  return verdicts.map((v) => `${judged.filter((j) => j.result.verdict === v).length} ${v}`).join(", ");
+}
+
+function evidenceTable(evidence: readonly Evidence[], lines: readonly ResultLine[]): string[] {
+  if (!evidence.length) return [];
+  const rows = evidence.map((e) => {
+    const t = traceEvidence(e, lines);
+    const runs = e.runs.map((h) => `\`${h.slice(0, 12)}\``).join(" ");
+    const from = t.missing.length
+      ? `⚠ not in the results: ${t.missing.map((h) => h.slice(0, 12)).join(", ")}`
+      : t.source
+        ? `\`${t.source}\`: ${t.values!.map((v) => num(v, 4)).join(", ")}`
+        : "derived from these runs (not one stored metric)";
+    return `| ${cell(e.label)} | ${num(e.mean)} | ${num(e.std)} | ${e.n} | ${runs} | ${cell(from)} |`;
+  });
+  return ["| quantity | mean | std | n | runs | per-run values |", "|---|---:|---:|---:|---|---|", ...rows];
+}
+
+/** The whole FINDINGS.md. */
+export function renderFindings(judged: readonly Judged[], uses: Map<string, SectionUse>): string {
+  const out: string[] = [];
+  const allLines = [...uses.values()].flatMap((u) => u.all);
+  const usedLines = [...uses.values()].flatMap((u) => u.used);
+  out.push(
+    "# What we found: *Scaling (Down) CLIP* and *CatLIP* at clipdown's scale",
+    "",
+    "Generated by `npx clipdown findings` from `results/*.jsonl` (written by `npx clipdown reproduce`);",
+    "do not edit by hand. Each verdict is decided by the finding's rule in",
+    "`src/experiments/findings/<section>.ts`; every mean below lists the runs it averages, each a line",
+    "of `results/<section>.jsonl` (find it by its hash).",
+    "",
+    `Verdict rule (all findings): ${ruleText()}. A finding may add conditions; its rule line says so.`,
+    "",
+    "## Summary",
+    "",
+    `${judged.length} findings: ${verdictCounts(judged)}.`,
+    "",
+    "| finding | paper | section | profile | verdict |",
+    "|---|---|---|---|---|",
+    ...judged.map(
+      (j) =>
+        `| ${PAPER_REF(j.finding)}. ${cell(j.finding.title)} | ${j.finding.paper} | ${j.finding.section ?? "—"} | ${j.profile ?? "—"} | **${j.result.verdict}** |`,
+    ),
+    "",
+    "## Hardware and compute",
+    "",
+  );
+  if (!allLines.length) out.push("No results are published yet (run `npx clipdown reproduce`).", "");
+  else {
+    const all = computeOf(allLines);
+    const used = computeOf(usedLines);
+    out.push(
+      `- Machines: ${all.machines.join("; ")}`,
+      `- Software: ${all.software.join("; ")}`,
+      `- Code: git ${all.commits.join("; ")}`,
+      `- Runs finished between ${all.first} and ${all.last}`,
+      `- Judged on: ${used.runs} runs, ${hours(used.wallSeconds)} of wall time, ${flopsText(used.flops)} of training`,
+      `- Published in all (every profile): ${all.runs} runs, ${hours(all.wallSeconds)} of wall time, ${flopsText(all.flops)} of training`,
+      "",
+      "| section | profile judged | runs | wall time | training FLOPs | other profiles published |",
+      "|---|---|---:|---:|---:|---|",
+      ...[...uses.values()].map((u) => {
+        const c = computeOf(u.used);
+        const others = PROFILES.filter((p) => p !== u.profile)
+          .map((p) => [p, u.all.filter((l) => l.profile === p).length] as const)
+          .filter(([, n]) => n > 0)
+          .map(([p, n]) => `${p}: ${n} runs`);
+        return `| ${u.section} | ${u.profile ?? "—"} | ${c.runs} | ${hours(c.wallSeconds)} | ${flopsText(c.flops)} | ${others.join(", ") || "—"} |`;
+      }),
+      "",
+      "Wall time is each run's own time (with its evaluations) on a machine shared with other work,",
+      "so it is an upper bound on what an idle machine needs.",
+      "",
+    );
+  }
+  const failed = judged.filter((j) => j.result.verdict === "not reproduced");
+  if (failed.length) {
+    out.push("## What did not reproduce, and why we think so", "");
+    for (const j of failed)
+      out.push(
+        `- **${PAPER_REF(j.finding)}. ${j.finding.title}**: ${j.result.note ?? "(the rule gives no note)"}`,
+      );
+    out.push("");
+  }
+  out.push("## Findings", "");
+  for (const j of judged) {
+    const f = j.finding;
+    const lines = f.section ? (uses.get(f.section)?.used ?? []) : [];
+    out.push(
+      `### ${PAPER_REF(f)}. ${f.title}`,
+      "",
+      `- **Paper** (${f.paper}): ${f.claim}`,
+      `- **Tested by**: ${f.section ? `section \`${f.section}\`, profile ${j.profile ?? "—"}` : "—"}`,
+      `- **Verdict**: **${j.result.verdict}**`,
+      `- **Measured**: ${j.result.measured}`,
+      `- **Rule**: ${j.result.rule}`,
+      ...(j.result.note ? [`- **Note**: ${j.result.note}`] : []),
+      ...(f.untestable && j.result.verdict !== "not testable" ? [`- **Limits**: ${f.untestable}`] : []),
+      "",
+      ...evidenceTable(j.result.evidence, lines),
+      ...(j.result.evidence.length ? [""] : []),
+    );
+  }
+  return `${out.join("\n").trimEnd()}\n`;
+}
+
+export const README_START = "<!-- findings:start -->";
+export const README_END = "<!-- findings:end -->";
+
+/** The README's "What we found" block (between the markers, markers excluded). */
+export function renderReadmeBlock(judged: readonly Judged[], uses: Map<string, SectionUse>): string {
+  const allLines = [...uses.values()].flatMap((u) => u.all);
+  const out = [
+    "<!-- generated by `npx clipdown findings --readme` from results/FINDINGS.md's inputs; do not edit -->",
+    "",
+    `${judged.length} findings of the two papers: ${verdictCounts(judged)}. Details, evidence and the run behind`,
+    "every number: [results/FINDINGS.md](results/FINDINGS.md).",
+    "",
+    "| finding | paper says | we measured | verdict |",
+    "|---|---|---|---|",
+    ...judged.map(
+      (j) =>
+        `| ${PAPER_REF(j.finding)}. ${cell(j.finding.title)} | ${cell(j.finding.claim)} | ${cell(j.result.measured)}${j.profile ? ` (${j.profile})` : ""} | **${j.result.verdict}** |`,
+    ),
+    "",
+  ];
+  if (allLines.length) {
+    const c = computeOf(allLines);
+    out.push(
+      `Hardware: ${c.machines.join("; ")}; ${c.software.join("; ")}. Total compute: ${c.runs} runs, ` +
+        `${hours(c.wallSeconds)} of wall time, ${flopsText(c.flops)} of training.`,
+    );
+  } else out.push("No results are published yet (run `npx clipdown reproduce`).");
+  return `${out.join("\n")}\n`;
+}
+
+/** `readme` with the text between the markers replaced by `block`; throws when a marker is missing. */
+export function replaceReadmeBlock(readme: string, block: string): string {
+  const a = readme.indexOf(README_START);
+  const b = readme.indexOf(README_END);
+  if (a < 0 || b < a)
+    throw new Error(
+      `README.md has no "${README_START}" … "${README_END}" block; add both marker lines where the findings table goes`,
+    );
+  return `${readme.slice(0, a + README_START.length)}\n${block}${readme.slice(b)}`;
+}
+
+/** The block currently between the markers (what replaceReadmeBlock would replace). */
+export function currentReadmeBlock(readme: string): string | undefined {
+  const a = readme.indexOf(README_START);
+  const b = readme.indexOf(README_END);
+  return a < 0 || b < a ? undefined : readme.slice(a + README_START.length + 1, b);
+}
+
+/** Everything `clipdown findings` writes, from a results directory and a list of findings. */
+export function buildReport(
+  findings: readonly Finding[],
+  resultsDir: string,
+): { judged: Judged[]; findingsMd: string; readmeBlock: string } {
+  const uses = sectionUses(loadResultsDir(resultsDir));
+  const judged = judge(findings, uses);
+  return { judged, findingsMd: renderFindings(judged, uses), readmeBlock: renderReadmeBlock(judged, uses) };
+}
