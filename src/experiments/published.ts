@@ -88,7 +88,10 @@ export async function sectionResults(
     const absent = sweep.runs.filter((r) => !have.has(r.hash));
     if (absent.length)
       log(
-        `${section}/${sweep.profile}: no result for ${absent.length} run(s): ${absent.map((r) => `[${r.index}] ${r.hash.slice(0, 8)}`).join(", ")}` +
+        `${section}/${sweep.profile}: no result for ${absent.length} run(s): ${absent
+          .slice(0, 8)
+          .map((r) => `[${r.index}] ${r.hash.slice(0, 8)}`)
+          .join(", ")}${absent.length > 8 ? ", …" : ""}` +
           (opts.run === false ? " (run: false; not run)" : " (failed or blocked; see their status.json)"),
       );
   }
