@@ -5,6 +5,7 @@
 import { ARCHITECTURES_FINDINGS } from "./architectures";
 import { DATA_QUALITY_FINDINGS } from "./data-quality";
 import { DATA_QUANTITY_FINDINGS } from "./data-quantity";
+import { STRATEGIES_FINDINGS } from "./strategies";
 import type { Finding } from "./types";
 import { VIT_SIZE_FINDINGS } from "./vit-size";
 
@@ -14,6 +15,7 @@ export const ALL_FINDINGS: Finding[] = [
   ...DATA_QUANTITY_FINDINGS,
   ...VIT_SIZE_FINDINGS,
   ...ARCHITECTURES_FINDINGS,
+  ...STRATEGIES_FINDINGS,
 ];
 
 export type { Evidence, Finding, FindingResult, Verdict } from "./types";
