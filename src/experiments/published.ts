@@ -110,13 +110,8 @@ function withDependenciesOf(sweep: Sweep, runs: SweepRun[]): SweepRun[] {
 
 // ── publishing ──────────────────────────────────────────────────────────────────────────────────
 
-/** The machine, for provenance lines that lack it (filled only for runs made on this host). */
-export function machineInfo(): Pick<Provenance, "host"> & {
-  platform: string;
-  cpu: string;
-  cores: number;
-  memGiB: number;
-} {
+/** This machine, for provenance lines that lack it (filled only for runs made on this host). */
+export function machineInfo(): Required<Pick<Provenance, "host" | "platform" | "cpu" | "cores" | "memGiB">> {
   const cpus = os.cpus();
   return {
     host: os.hostname(),
@@ -135,7 +130,7 @@ const profileRank = (p: string) => (PROFILES as readonly string[]).indexOf(p);
  * directory is referenced: the spec hash is the run's identity.
  */
 export function publishedLine(line: ResultLine): ResultLine {
-  const prov = { ...line.provenance } as Provenance & Record<string, unknown>;
+  const prov: Provenance = { ...line.provenance };
   const backend = line.info?.backend;
   if (prov.backend === undefined && typeof backend === "string") prov.backend = backend;
   if (prov.cpu === undefined && prov.host === os.hostname()) {

@@ -43,6 +43,13 @@ export interface Provenance {
   node: string;
   tfjs?: string;
   gitCommit?: string;
+  /** The machine (for FINDINGS.md's hardware line): CPU model, logical cores, memory, OS-arch. */
+  cpu?: string;
+  cores?: number;
+  memGiB?: number;
+  platform?: string;
+  /** The tfjs backend the run trained on (published lines copy it from the run's info). */
+  backend?: string;
 }
 
 /** result.json of a finished run (also the body of each line of a sweep's JSONL). */
@@ -127,7 +134,15 @@ let provenanceCache: Provenance | undefined;
 /** Host, Node and tfjs versions and the git commit of the checkout (when it is one). */
 export function provenance(): Provenance {
   if (provenanceCache) return provenanceCache;
-  const p: Provenance = { host: os.hostname(), node: process.version };
+  const cpus = os.cpus();
+  const p: Provenance = {
+    host: os.hostname(),
+    node: process.version,
+    cpu: cpus[0]?.model.trim() ?? "unknown",
+    cores: cpus.length,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()}-${os.arch()}`,
+  };
   try {
     p.tfjs = (require("@tensorflow/tfjs-core/package.json") as { version: string }).version;
   } catch {

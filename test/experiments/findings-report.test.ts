@@ -85,7 +85,7 @@ function line(section: string, profile: string, spec: Record<string, unknown>, a
       cores: 2,
       memGiB: 24,
       platform: "linux-x64",
-    } as ResultLine["provenance"],
+    },
     info: { backend: "wasm" },
   };
 }

@@ -139,8 +139,8 @@ test("publishLines merges profiles, keeps a shared run's larger profile, sorts, 
     ["smoke0", "smoke1", "smoke2", "smoke3", "quick0", "quick1", "quick2", "quick3"],
   );
   const q = lines.find((l) => l.profile === "quick")!;
-  assert.equal((q.provenance as unknown as Record<string, unknown>).backend, "wasm");
-  assert.equal((q.provenance as unknown as Record<string, unknown>).cores, os.cpus().length);
+  assert.equal(q.provenance.backend, "wasm");
+  assert.equal(q.provenance.cores, os.cpus().length);
   assert.ok(q.provenance.node.startsWith("v"));
 
   // Publishing the quick sweep again as if it were smoke-profile lines cannot demote them.

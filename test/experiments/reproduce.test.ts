@@ -105,7 +105,7 @@ test("a published training run carries backend, versions, git commit and machine
   assert.equal(r.code, 0, r.stderr);
   const lines = loadPublished("tiny", results);
   assert.equal(lines.length, 2);
-  const prov = lines[0]!.provenance as unknown as Record<string, unknown>;
+  const prov = lines[0]!.provenance;
   assert.equal(typeof prov.backend, "string");
   assert.equal(prov.backend, lines[0]!.info?.backend);
   assert.match(String(prov.tfjs), /^\d+\.\d+\.\d+$/);

@@ -187,12 +187,12 @@ export function computeOf(lines: readonly ResultLine[]): Compute {
     for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
     return [...m.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([k, n]) => `${k} (${n} runs)`);
   };
-  const prov = (l: ResultLine) => l.provenance as unknown as Record<string, unknown>;
+  const prov = (l: ResultLine) => l.provenance;
   const machine = (l: ResultLine) => {
     const p = prov(l);
     return p.cpu !== undefined
       ? `${p.cpu}, ${p.cores} cores, ${p.memGiB} GiB, ${p.platform}`
-      : `host ${String(p.host)} (no hardware recorded)`;
+      : `host ${p.host} (no hardware recorded)`;
   };
   const software = (l: ResultLine) => {
     const p = prov(l);
