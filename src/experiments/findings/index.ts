@@ -3,6 +3,7 @@
  * `findings/<section>.ts`, exporting `<SECTION>_FINDINGS: Finding[]`; add it to the list below.
  */
 import { ARCHITECTURES_FINDINGS } from "./architectures";
+import { CATLIP_FINDINGS } from "./catlip";
 import { DATA_QUALITY_FINDINGS } from "./data-quality";
 import { DATA_QUANTITY_FINDINGS } from "./data-quantity";
 import { STRATEGIES_FINDINGS } from "./strategies";
@@ -16,6 +17,7 @@ export const ALL_FINDINGS: Finding[] = [
   ...VIT_SIZE_FINDINGS,
   ...ARCHITECTURES_FINDINGS,
   ...STRATEGIES_FINDINGS,
+  ...CATLIP_FINDINGS,
 ];
 
 export type { Evidence, Finding, FindingResult, Verdict } from "./types";

@@ -103,7 +103,7 @@ const QUICK: CatlipSettings = {
   evalSize: 200,
   seeds: [0],
   subset: 512,
-  epochs: [5, 10, 15, 20],
+  epochs: [5, 10, 20],
   vocabSubset: 0,
   vocabSamples: 512 * 20,
   vocabPoints: scaledPoints(PICTOGRAM_PAIRS),
@@ -135,7 +135,7 @@ export const CATLIP_NOTES = [
   "DataComp-1.3B (Table 1, Fig. 5). Ours: vit-ti/8 (quick) or vit-s/8 (full) at 32 px on the pictogram corpus",
   `(${PICTOGRAM_PAIRS.toLocaleString("en-US")} pairs); linear probe on noto-subgroups (98 classes) stands in for IN-1k,`,
   "Fashion-MNIST (10 single-noun classes) and noto-subgroups (compound labels) for the transfer task.",
-  "Epochs (Fig. 4a): their 2.9M-pair set ↔ our 512-pair (quick) / 1,024-pair (full) subset, epochs 5–20 (quick)",
+  "Epochs (Fig. 4a): their 2.9M-pair set ↔ our 512-pair (quick) / 1,024-pair (full) subset, epochs 5/10/20 (quick)",
   "or 10–40 (full) for their 25–100: the same 4× span, fewer epochs because our steps per epoch are few.",
   "Vτ (Fig. 6): a synset's count grows with the corpus, so a threshold scales with it: Vτ_ours =",
   `round(Vτ_paper × ${PICTOGRAM_PAIRS} / 2.9M), i.e. {100, 500, 1000, 2500, 5000} → {${scaledPoints(
