@@ -175,7 +175,9 @@ export function publishLines(section: string, lines: ResultLine[], resultsDir: s
     (a, b) =>
       profileRank(a.profile) - profileRank(b.profile) || a.index - b.index || a.hash.localeCompare(b.hash),
   );
-  writeFileAtomic(file, sorted.map((l) => `${JSON.stringify(l)}\n`).join(""));
+  // Nothing finished and nothing published: no empty file (it would read as a published section).
+  if (sorted.length || fs.existsSync(file))
+    writeFileAtomic(file, sorted.map((l) => `${JSON.stringify(l)}\n`).join(""));
   return file;
 }
 

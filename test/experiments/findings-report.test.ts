@@ -19,6 +19,7 @@ import {
   README_END,
   README_START,
   replaceReadmeBlock,
+  traceEvidence,
 } from "../../src/experiments/findings/report";
 import {
   compareMeans,
@@ -235,9 +236,9 @@ test("compute and hardware come from the lines; the text is deterministic", () =
   assert.match(a.findingsMd, /- Machines: Test CPU, 2 cores, 24 GiB, linux-x64 \(10 runs\)/);
   assert.match(a.findingsMd, /- Software: backend wasm, tfjs 4\.22\.0, node v22\.1\.0 \(10 runs\)/);
   // Judged: 6 full alpha lines + 2 smoke beta lines = 8 × 90 s, 8 × 2e12 FLOPs; all: 10 lines.
-  assert.match(a.findingsMd, /Judged on: 8 runs, 12\.0 min of wall time, 0\.016 PFLOPs/);
-  assert.match(a.findingsMd, /every profile\): 10 runs, 15\.0 min of wall time, 0\.020 PFLOPs/);
-  assert.match(a.findingsMd, /\| alpha \| full \| 6 \| 9\.0 min \| 0\.012 PFLOPs \| quick: 2 runs \|/);
+  assert.match(a.findingsMd, /Judged on: 8 runs, 12\.0 min of wall time, 16\.00 TFLOPs/);
+  assert.match(a.findingsMd, /every profile\): 10 runs, 15\.0 min of wall time, 20\.00 TFLOPs/);
+  assert.match(a.findingsMd, /\| alpha \| full \| 6 \| 9\.0 min \| 12\.00 TFLOPs \| quick: 2 runs \|/);
   assert.doesNotMatch(a.findingsMd, new RegExp(new Date().toISOString().slice(0, 10)));
   // The README block: one table row per finding, with the claim and the measurement.
   assert.match(
@@ -290,4 +291,28 @@ test("a corrupt published line is an error naming the file and the fix", () => {
     () => loadResultsDir(dir),
     /alpha\.jsonl: line 9 is not a result line .*re-run it for this section/,
   );
+});
+
+test("traceEvidence prefers the metric the label names, lists ties, and flags derived numbers", () => {
+  const a = line("t", "quick", { model: "a" }, 0.5);
+  const b = line("t", "quick", { model: "b" }, 0.5);
+  a.metrics = { x: 0, y: 0, i2t_r1: 0.2, t2i_r1: 0.4 };
+  b.metrics = { x: 0, y: 0, i2t_r1: 0.3, t2i_r1: 0.5 };
+  const ev = (label: string, mean: number, std = 0) => ({ label, mean, std, n: 2, runs: [a.hash, b.hash] });
+  assert.equal(traceEvidence(ev("y (%)", 0), [a, b]).source, "y × 100");
+  assert.match(
+    traceEvidence(ev("something", 0), [a, b]).source!,
+    /^one of x × 100 \/ y × 100 \/ .*equal here$/,
+  );
+  // Both retrieval directions averaged in %: runs give 30 and 40, mean 35, std √50.
+  const r = traceEvidence(ev("R@1 (%)", 35, Math.sqrt(50)), [a, b]);
+  assert.equal(r.source, "mean of i2t_r1, t2i_r1 × 100");
+  assert.deepEqual(
+    r.values!.map((v) => Math.round(v * 1e9) / 1e9),
+    [30, 40],
+  );
+  assert.equal(traceEvidence(ev("a difference", 12.5), [a, b]).source, undefined);
+  assert.deepEqual(traceEvidence({ ...ev("x", 0), runs: ["f".repeat(16)] }, [a, b]).missing, [
+    "f".repeat(16),
+  ]);
 });

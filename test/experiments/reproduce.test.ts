@@ -75,6 +75,10 @@ test("reproduce runs a section, publishes one line per run in sweep order, and m
   const r3 = await cli(["reproduce", ...args, "--profile", "smoke", "--publish-only"]);
   assert.equal(r3.code, 1, "nothing finished for smoke yet");
   assert.match(r3.stdout, /published 0 of 4 runs .*4 not finished/);
+  const fresh = tmp();
+  const r3b = await cli(["reproduce", ...args.slice(0, -1), fresh, "--profile", "smoke", "--publish-only"]);
+  assert.equal(r3b.code, 1);
+  assert.deepEqual(fs.readdirSync(fresh), [], "no empty file for a section with nothing finished");
   assert.equal(fs.readFileSync(file, "utf8"), text1);
   const r4 = await cli(["reproduce", ...args, "--profile", "smoke"]);
   assert.equal(r4.code, 0, r4.stderr);
