@@ -20,3 +20,6 @@ registerSection(dataQualitySection);
 registerSection(dataQuantitySection);
 registerSection(vitSizeSection);
 registerSection(architecturesSection);
+
+// A module with exports: tslab cannot compile `import "../src/experiments/sections"` of an export-less module.
+export {};
