@@ -49,7 +49,10 @@ export interface RunKind {
   describe(spec: RunSpec): Record<string, Json>;
 }
 
-const KINDS = new Map<string, RunKind>();
+/** Process-wide, for the same reason as the sections' map (registry.ts). */
+const KINDS: Map<string, RunKind> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for("clipdown.runKinds")
+] ??= new Map<string, RunKind>()) as Map<string, RunKind>;
 
 export function registerRunKind(kind: RunKind): void {
   KINDS.set(kind.name, kind);

@@ -8,7 +8,14 @@
 import * as path from "node:path";
 import { buildSweep, checkProfile, checkSectionName, DEFAULT_ROOT, type Section, type Sweep } from "./sweep";
 
-const SECTIONS = new Map<string, Section>();
+/**
+ * Kept on globalThis: tslab loads the modules a notebook imports through its own loader, and the
+ * sections' `registerSection` calls (required lazily below) can reach another instance of this
+ * module than the notebook's; one process-wide map makes both see the same sections.
+ */
+const SECTIONS: Map<string, Section> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for("clipdown.sections")
+] ??= new Map<string, Section>()) as Map<string, Section>;
 
 export const PLUGINS_ENV = "CLIPDOWN_SWEEP_PLUGINS";
 
