@@ -75,13 +75,17 @@ export function resultsTable(
   records: ReadonlyArray<ResultRecord>,
   opts: { metrics?: string[]; title?: string; decimals?: number } = {},
 ): Table {
-  const fields = varyingFields(records);
+  // The spec's `samples` is the budget, shown once as the samples-seen column.
+  const tail = ["samples", "GFLOPs", "wall s"];
+  const fields = varyingFields(records).filter((f) => !tail.includes(f));
   const headline = ["zs_top1", "zs_top5", "i2t_r1", "t2i_r1", "lp_acc", "loss"];
   const all = [...new Set(records.flatMap((r) => Object.keys(r.metrics)))];
-  const metrics = opts.metrics ?? [
-    ...headline.filter((m) => all.includes(m)),
-    ...all.filter((m) => !headline.includes(m)).sort(),
-  ];
+  const metrics = (
+    opts.metrics ?? [
+      ...headline.filter((m) => all.includes(m)),
+      ...all.filter((m) => !headline.includes(m)).sort(),
+    ]
+  ).filter((m) => !tail.includes(m) && !fields.includes(m));
   const rows: Row[] = records.map((r) => {
     const row: Row = {};
     for (const f of fields) {
@@ -95,7 +99,7 @@ export function resultsTable(
     return row;
   });
   return makeTable(rows, {
-    columns: [...fields, ...metrics, "samples", "GFLOPs", "wall s"],
+    columns: [...fields, ...metrics, ...tail],
     decimals: Object.fromEntries([
       ...metrics.map((m) => [m, opts.decimals ?? 3]),
       ["wall s", 1],

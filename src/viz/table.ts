@@ -70,6 +70,9 @@ export function makeTable(
   opts: TableOptions = {},
 ): Table {
   const columns = opts.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const twice = columns.filter((c, i) => columns.indexOf(c) !== i);
+  if (twice.length)
+    throw new Error(`table columns must be unique; listed twice: ${[...new Set(twice)].join(", ")}`);
   const normalised: Row[] = rows.map((r) =>
     Object.fromEntries(
       columns.map((c) => {

@@ -63,3 +63,15 @@ test("resultsTable: varying spec fields, headline metrics first, GFLOPs", () => 
   });
   assert.match(t.toHtml(), /<td class="num" style="text-align:right">0\.300<\/td>/);
 });
+
+test("resultsTable: a varying samples budget is one samples column; a missing metric is an empty cell", () => {
+  const t = resultsTable(records);
+  assert.deepEqual(t.columns, ["model", "seed", "zs_top1", "loss", "samples", "GFLOPs", "wall s"]);
+  assert.deepEqual(
+    t.rows().map((r) => r.samples),
+    [2000, 2000, 1000, 1000, 2000, 4000],
+  );
+  assert.equal(t.rows()[5]!.zs_top1, null);
+  // (danfo threw "Column names length mismatch" when samples was listed twice.)
+  assert.match(t.toHtml(), /<th[^>]*>seed<\/th>/);
+});
