@@ -162,3 +162,12 @@ test("without multi-epoch runs D13 is not testable, naming what it needs", () =>
   assert.equal(r.verdict, "not testable");
   assert.match(r.measured, /multi-epoch runs/);
 });
+
+test("a gap between strategies that all sit within 2 points of chance decides nothing", () => {
+  // noto-subgroups chance is 1.02 %: 0.5 vs 2.9 is a 2.4-point gap, but no run transfers.
+  const lines = [line("clip", 4096, 4096, zs(2.9)), line("clip-aug:crop-flip", 4096, 4096, zs(0.5))];
+  const r = finding(12).evaluate!(lines);
+  assert.match(r.measured, /within 2 points of chance, 1\.02 %\]: inconclusive \(gap \+2\.4 pts\)/);
+  const above = [line("clip", 4096, 4096, zs(3.5)), line("clip-aug:crop-flip", 4096, 4096, zs(1.1))];
+  assert.match(finding(12).evaluate!(above).measured, /one epoch: reproduced \(gap \+2\.4 pts\)/);
+});

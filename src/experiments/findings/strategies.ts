@@ -13,7 +13,8 @@
  * without it (the smoke profile evaluates only `heldout`) fall back to Emoji-441 top-1 (`zs_top1`).
  * Retrieval is Noto R@1 in both directions (`i2t_r1`, `t2i_r1`), the linear probe is
  * `noto-subgroups/lp_acc1`, and "the variants" are the mean zero-shot over Emoji-441's shift
- * variants (`emoji-441-shift-mean/acc1`).
+ * variants (`emoji-441-shift-mean/acc1`). A sub-claim where no strategy reaches chance + 2 points is
+ * inconclusive whatever the gap: a 2-point difference between models that do not transfer is noise.
  */
 import type { ResultLine } from "../results";
 import {
@@ -74,7 +75,19 @@ export function zeroShotMetric(runs: readonly ResultLine[]): string | undefined 
   return undefined;
 }
 
-/** "X > every other" (best: X vs the best other) or "every other > X" (worst: the worst other vs X). */
+/** Chance level of a metric in points (uniform guessing), given the runs' eval sizes. */
+export function chanceLevel(metric: string, runs: readonly ResultLine[]): number {
+  if (metric === ZS_METRIC || metric === LP_METRIC) return 100 / 98; // noto-subgroups: 98 classes
+  if (metric === ZS_FALLBACK || metric === VARIANTS_METRIC) return 100 / 441;
+  // Retrieval over min(evalSize, 1,911) Noto pairs.
+  const size = Math.max(...runs.map((r) => Number(r.spec.evalSize) || 1911));
+  return 100 / Math.min(size, 1911);
+}
+
+/**
+ * "X > every other" (best: X vs the best other) or "every other > X" (worst: the worst other vs X).
+ * When no strategy reaches chance + 2 points, no 2-point gap can be a real effect: inconclusive.
+ */
 function rankClaim(
   text: string,
   groups: Map<string, ResultLine[]>,
@@ -94,6 +107,15 @@ function rankClaim(
   const pick = mode === "best" ? Math.max : Math.min;
   const other = others.find((e) => e.mean === pick(...others.map((o) => o.mean)))!;
   const c = mode === "best" ? compareMeans(own, other) : compareMeans(other, own);
+  const chance = chanceLevel(metric, [...groups.values()].flat());
+  const top = Math.max(...[...ev.values()].map((e) => e.mean));
+  if (top < chance + 2)
+    return {
+      text: `${text} [every strategy within 2 points of chance, ${chance.toFixed(2)} %]`,
+      verdict: "inconclusive",
+      diff: c.diff,
+      evidence: [...ev.values()],
+    };
   return { text, verdict: verdictFor(c), diff: c.diff, evidence: [...ev.values()] };
 }
 
