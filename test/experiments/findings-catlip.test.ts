@@ -142,6 +142,10 @@ test("D18: transfer beats random at 1 % and the gap shrinks by 100 %", () => {
   const m = (t1: number, r1: number, t100: number, r100: number, ds = "fashion-mnist") => ({
     [`${ds}/transfer_acc1@1pct`]: t1,
     [`${ds}/random_acc1@1pct`]: r1,
+    [`${ds}/transfer_acc1@10pct`]: (t1 + t100) / 2,
+    [`${ds}/random_acc1@10pct`]: (r1 + r100) / 2,
+    [`${ds}/transfer_acc1@100pct`]: t100,
+    [`${ds}/random_acc1@100pct`]: r100,
     [`${ds}/gain_acc1@1pct`]: t1 - r1,
     [`${ds}/gain_acc1@10pct`]: (t1 - r1) / 2,
     [`${ds}/gain_acc1@100pct`]: t100 - r100,
@@ -153,11 +157,14 @@ test("D18: transfer beats random at 1 % and the gap shrinks by 100 %", () => {
   const both = f.evaluate!(
     vocabAxis([50, 50, 50, 50, 50], 0, {
       ...m(0.6, 0.4, 0.8, 0.79),
-      ...m(0.2, 0.2, 0.5, 0.5, "noto-subgroups"),
+      ...m(0.2, 0.2, 0.2, 0.2, "noto-subgroups"),
     }),
   );
   assert.equal(both.verdict, "reproduced");
-  assert.match(both.measured, /noto-subgroups: gain 0\.0/);
+  assert.match(
+    both.measured,
+    /noto-subgroups: gain 0\.0 \/ 0\.0 \/ 0\.0 points at 1 \/ 10 \/ 100 % \(both inits score 20\.0 %/,
+  );
   const no = f.evaluate!(vocabAxis([50, 50, 50, 50, 50], 0, m(0.3, 0.4, 0.8, 0.8)));
   assert.equal(no.verdict, "not reproduced", no.measured);
   const unsure = f.evaluate!(vocabAxis([50, 50, 50, 50, 50], 0, m(0.41, 0.4, 0.8, 0.8)));

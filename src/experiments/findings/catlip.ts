@@ -306,7 +306,15 @@ function evaluateTransfer(results: ResultLine[]): FindingResult {
     .map((o) => {
       const rs = results.filter((r) => typeof r.metrics[`${o}/gain_acc1@1pct`] === "number");
       const g = (f: string) => summarize(rs, `${o}/gain_acc1@${f}`, "", 100).mean.toFixed(1);
-      return ` ${o}: gain ${g("1pct")} / ${g("10pct")} / ${g("100pct")} points at 1 / 10 / 100 %.`;
+      // Both inits at one accuracy for every fraction: the probe learnt nothing to compare.
+      const accs = ["transfer", "random"].flatMap((i) =>
+        ["1pct", "10pct", "100pct"].flatMap((f) => rs.map((r) => r.metrics[`${o}/${i}_acc1@${f}`])),
+      );
+      const same = accs.every((v) => v !== undefined && v === accs[0]);
+      const stuck = same
+        ? ` (both inits score ${(100 * accs[0]!).toFixed(1)} % at every fraction: that probe did not learn)`
+        : "";
+      return ` ${o}: gain ${g("1pct")} / ${g("10pct")} / ${g("100pct")} points at 1 / 10 / 100 %${stuck}.`;
     })
     .join("");
   const g = (f: string) => m(`gain_acc1@${f}`, "").mean.toFixed(1);
