@@ -11,6 +11,7 @@
 import type { ResultLine } from "../results";
 import { axisOf, CATLIP_SETTINGS, type CatlipSettings, epochsOf, PAPER_VTAU } from "../sections/catlip";
 import { checkProfile } from "../sweep";
+import { describeParts, notTestable, part, partsVerdict } from "./parts";
 import { type Comparison, compareMeans, fmtEvidence, ruleText, summarize } from "./stats";
 import type { Evidence, Finding, FindingResult, Verdict } from "./types";
 
@@ -35,38 +36,6 @@ export const CORENET_TEST_VOCAB = [
 ] as const;
 export const CORENET_TEST_CAPTION = "An image of black dog.";
 export const CORENET_TEST_EXPECTED = [0, 2] as const;
-
-interface Part {
-  what: string;
-  a: Evidence;
-  b: Evidence;
-  c: Comparison;
-}
-
-function part(what: string, a: Evidence, b: Evidence, minPoints = 2): Part {
-  return { what, a, b, c: compareMeans(a, b, { minPoints }) };
-}
-
-/** Every part "greater" → reproduced; any "less" → not reproduced; otherwise inconclusive. */
-function partsVerdict(parts: readonly Part[]): Verdict {
-  if (parts.some((p) => p.c.outcome === "less")) return "not reproduced";
-  return parts.every((p) => p.c.outcome === "greater") ? "reproduced" : "inconclusive";
-}
-
-const WORD = { greater: "holds", less: "reversed", unclear: "undecided" } as const;
-
-function describeParts(parts: readonly Part[], digits = 1): string {
-  return parts
-    .map(
-      (p) =>
-        `${p.what}: ${fmtEvidence(p.a, digits)} vs ${fmtEvidence(p.b, digits)}, Δ ${p.c.diff >= 0 ? "+" : ""}${p.c.diff.toFixed(digits)} → ${WORD[p.c.outcome]}`,
-    )
-    .join("; ");
-}
-
-function notTestable(measured: string, rule: string): FindingResult {
-  return { verdict: "not testable", measured, evidence: [], rule };
-}
 
 /** Evidence from per-seed values (each from one or more runs). */
 function evidenceOf(label: string, values: Array<{ v: number; runs: string[] }>): Evidence {
