@@ -94,3 +94,11 @@ test("D14 is declared untestable with its reason; all three are in ALL_FINDINGS"
     [9, 10, 14],
   );
 });
+
+test("D9 uses only the budgets every tower reached (a sweep still running has holes)", () => {
+  const runs = grid({ "vit-b/8": [0.02, 0.2], "rn-m": [0.06, 0.1], "mixer-b/8": [0.01, 0.05] });
+  runs.push(line("vit-b/8", 16384, { zs_top1: 0.5, i2t_r1: 0.5, t2i_r1: 0.5 }));
+  const r = d9(runs);
+  assert.equal(r.verdict, "reproduced");
+  assert.doesNotMatch(r.measured, /16384/);
+});

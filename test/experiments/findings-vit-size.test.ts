@@ -140,3 +140,12 @@ test("the vit-size findings are listed in ALL_FINDINGS with their papers.md numb
     [7, 8],
   );
 });
+
+test("D7 uses only the budgets every size reached (a sweep still running has holes)", () => {
+  const runs = oneEpoch({ "vit-ti/8": [0.06, 0.1], "vit-s/8": [0.05, 0.12], "vit-l/8": [0.02, 0.2] });
+  runs.push(line("vit-ti/8", 4096, 4096, { zs_top1: 0.3, i2t_r1: 0.3, t2i_r1: 0.3 }));
+  const r = d7(runs);
+  assert.equal(r.verdict, "reproduced");
+  assert.match(r.measured, /at 2048: vit-l\/8 > vit-ti\/8/);
+  assert.doesNotMatch(r.measured, /4096/);
+});

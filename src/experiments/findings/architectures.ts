@@ -35,7 +35,10 @@ function families(results: readonly ResultLine[]) {
     const { kind } = towerOf(model, r.spec.imageSize as number);
     if (!byKind.has(kind)) byKind.set(kind, model);
   }
-  const budgets = [...new Set(runs.map((r) => r.spec.samples as number))].sort((a, b) => a - b);
+  // Only budgets every tower reached (a sweep still running has holes).
+  const budgets = [...new Set(runs.map((r) => r.spec.samples as number))]
+    .filter((n) => [...byKind.values()].every((m) => selectRuns(runs, { model: m, samples: n }).length))
+    .sort((a, b) => a - b);
   return { runs, byKind, budgets };
 }
 

@@ -51,7 +51,10 @@ const RULE = `each part: ${ruleText()}; the claim is reproduced when every part 
 function evaluateD7(results: ResultLine[]): FindingResult {
   const runs = oneEpochRuns(results);
   const vits = vitsBySize(runs);
-  const budgets = budgetsOf(runs);
+  // Only budgets every size reached (a sweep still running has holes).
+  const budgets = budgetsOf(runs).filter((n) =>
+    vits.every((m) => selectRuns(runs, { model: m, samples: n }).length),
+  );
   if (vits.length < 2 || budgets.length < 2)
     return notTestable(
       `needs one-epoch runs of ≥ 2 ViT sizes at ≥ 2 budgets; found sizes [${vits.join(", ")}], budgets [${budgets.join(", ")}]`,
