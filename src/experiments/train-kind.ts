@@ -14,6 +14,7 @@ import * as path from "node:path";
 import type { ClipModel } from "../models/clip-model";
 import { imageFlops, textFlops } from "../models/flops";
 import { resolvePreset } from "../models/presets";
+import type { StrategyOptions } from "../strategies/strategy";
 import { camel, kebab, resolveTrainConfig, TRAIN_FIELDS, type TrainConfig } from "../train/config";
 import { parseEvalTask, runEvalTasks } from "./eval-tasks";
 import type { RunContext, RunKind, RunOutput } from "./kinds";
@@ -120,12 +121,24 @@ export function toTrainConfig(spec: TrainSpec, dir: string, depDir?: (hash: stri
   return resolveTrainConfig(raw);
 }
 
+/** TrainConfig fields that are strategy options (they change FLOPs per sample). */
+const STRATEGY_OPTION_KEYS = [
+  "augment",
+  "maskRatio",
+  "flipBatchScale",
+  "unmaskedTuneSamples",
+  "sslScale",
+  "catlipMinCount",
+  "catlipTopK",
+  "catlipRule",
+] as const satisfies ReadonlyArray<keyof StrategyOptions>;
+
 /**
  * Training FLOPs per sample from the preset's shapes alone (no weights built), as the strategy
  * counts them; strategies that need more than `config` and `flops()` fall back to 3 × forward.
  */
 export function specFlopsPerSample(
-  spec: Pick<TrainSpec, "model" | "strategy" | "imageSize" | "contextLength">,
+  spec: Pick<TrainSpec, "model" | "strategy" | "imageSize" | "contextLength"> & Partial<StrategyOptions>,
 ): number {
   const cfg = resolvePreset(spec.model, {
     imageSize: spec.imageSize,
@@ -141,8 +154,12 @@ export function specFlopsPerSample(
     },
   });
   try {
-    const { getStrategy } = require("../strategies") as typeof import("../strategies");
-    const v = getStrategy(spec.strategy).trainFlopsPerSample(shapeOnly);
+    const { createStrategy } = require("../strategies") as typeof import("../strategies");
+    // The spec's options count: FLIP-75 drops more patches than the default 50 %.
+    const opts: StrategyOptions = {};
+    for (const k of STRATEGY_OPTION_KEYS)
+      if (spec[k] !== undefined) (opts as Record<string, unknown>)[k] = spec[k];
+    const v = createStrategy(spec.strategy, opts).trainFlopsPerSample(shapeOnly);
     return Number.isFinite(v) && v > 0 ? v : fallback;
   } catch {
     return fallback;

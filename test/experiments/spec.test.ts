@@ -127,3 +127,12 @@ test("buildSweep dedupes identical specs, orders dependencies first, and run-ind
     /needs run 0123456789abcdef, which is not in the sweep/,
   );
 });
+
+test("FLOPs per sample follow the spec's strategy options (FLIP-75 below FLIP-50 below CLIP)", async () => {
+  const { specFlopsPerSample } = await import("../../src/experiments/train-kind");
+  const base = { model: "vit-b/8", imageSize: 32, contextLength: 16 };
+  const clip = specFlopsPerSample({ ...base, strategy: "clip" });
+  const flip50 = specFlopsPerSample({ ...base, strategy: "flip", maskRatio: 0.5 });
+  const flip75 = specFlopsPerSample({ ...base, strategy: "flip", maskRatio: 0.75 });
+  assert.ok(flip75 < flip50 && flip50 < clip, `${flip75} < ${flip50} < ${clip}`);
+});
