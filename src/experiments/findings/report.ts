@@ -214,7 +214,9 @@ export function computeOf(lines: readonly ResultLine[]): Compute {
   const count = (keys: string[]) => {
     const m = new Map<string, number>();
     for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
-    return [...m.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([k, n]) => `${k} (${n} runs)`);
+    return [...m.entries()]
+      .sort((a, b) => a[0].localeCompare(b[0]))
+      .map(([k, n]) => `${k} (${n} run${n === 1 ? "" : "s"})`);
   };
   const prov = (l: ResultLine) => l.provenance;
   const machine = (l: ResultLine) => {
@@ -226,7 +228,7 @@ export function computeOf(lines: readonly ResultLine[]): Compute {
   const software = (l: ResultLine) => {
     const p = prov(l);
     const backend = p.backend ?? l.info?.backend;
-    return `backend ${backend ?? "unknown"}, tfjs ${p.tfjs ?? "unknown"}, node ${p.node}`;
+    return `backend ${backend ?? `not recorded (${l.kind} runs)`}, tfjs ${p.tfjs ?? "not recorded"}, node ${p.node}`;
   };
   const times = lines
     .map((l) => l.finishedAt)
