@@ -61,8 +61,9 @@ test("quick and full: each tower × each budget, evaluated on zero-shot + shift 
       assert.ok(s.eval.includes("zeroshot:emoji-441"), "emoji-441 zero-shot adds the shift variants");
       assert.ok(s.eval.includes("linear-probe:noto-subgroups"));
     }
-    // Below the paper's 100M (≈ 960 of ours) for D10, and past its 400M crossover (≈ 3,850) for D9.
-    assert.ok(plan.budgets[0]! < 960 && plan.budgets[plan.budgets.length - 1]! > 3850, p);
+    // Below the paper's 100M (≈ 960 of ours) for D10; full goes past its 400M crossover (≈ 3,850) for D9.
+    assert.ok(plan.budgets[0]! < 960, p);
+    if (p === "full") assert.ok(plan.budgets[plan.budgets.length - 1]! > 3850);
   }
 });
 

@@ -22,8 +22,12 @@ export interface VitSizePlan {
   budgets: number[];
   /** Models of the one-epoch grid. */
   models: string[];
-  /** Fixed-samples grid: the budget S, the subset sizes and the models trained on them. */
-  fixed?: { samples: number; subsets: number[]; models: string[] };
+  /**
+   * Fixed-samples grid: the budget S, the subset sizes and the models trained on them. With `probe`,
+   * every run trained to S also gets the linear probe (Fig. 10), the other runs only `eval`: the
+   * probe's regularisation sweep costs more than a small run's training here.
+   */
+  fixed?: { samples: number; subsets: number[]; models: string[]; probe: boolean };
   seeds: number[];
   batch: number;
   evalSize: number;
@@ -38,33 +42,33 @@ export const VIT_SIZE_PLANS: Record<Profile, VitSizePlan> = {
   smoke: {
     budgets: [64, 128],
     models: ["nano", "vit-ti/8"],
-    fixed: { samples: 128, subsets: [32, 128], models: ["nano"] },
+    fixed: { samples: 128, subsets: [32, 128], models: ["nano"], probe: false },
     seeds: [0],
     batch: 32,
     evalSize: 64,
     eval: ["heldout"],
   },
-  // ≈ 8 min on the idle 2-core machine (vit-l/8 is half of it): 4 sizes × 3 one-epoch budgets
-  // (≈ 27M, 53M, 213M of the paper's samples), and Ti vs S on a fixed 2,048-sample budget.
+  // ≈ 8 min on the idle 2-core machine (vit-l/8 is a third of it): 4 sizes × 3 one-epoch budgets
+  // (≈ 27M, 53M, 160M of the paper's samples), and Ti vs S trained to 1,536 samples on 128 pairs.
   quick: {
-    budgets: [256, 512, 2048],
+    budgets: [256, 512, 1536],
     models: [...VIT_SIZES],
-    fixed: { samples: 2048, subsets: [128, 512, 2048], models: ["vit-ti/8", "vit-s/8"] },
+    fixed: { samples: 1536, subsets: [128, 1536], models: ["vit-ti/8", "vit-s/8"], probe: true },
     seeds: [0],
     batch: 64,
     evalSize: 500,
-    eval: ["heldout", "linear-probe:noto-subgroups"],
+    eval: ["heldout"],
   },
   // ≈ 1.7 h: budgets up to half the corpus (≈ 1.7B of the paper's samples), Ti and L on a fixed
   // 16,384-sample budget with subsets from 1,024 (≈ 107M) to 16,384.
   full: {
     budgets: [512, 1024, 4096, 16384],
     models: [...VIT_SIZES],
-    fixed: { samples: 16384, subsets: [1024, 4096, 16384], models: ["vit-ti/8", "vit-l/8"] },
+    fixed: { samples: 16384, subsets: [1024, 4096, 16384], models: ["vit-ti/8", "vit-l/8"], probe: true },
     seeds: [0],
     batch: 128,
     evalSize: 0,
-    eval: ["heldout", "linear-probe:noto-subgroups"],
+    eval: ["heldout"],
   },
 };
 
@@ -96,15 +100,24 @@ export function vitSizeRun(
   };
 }
 
+/** The linear probe every run of the fixed-samples budget adds to the plan's evaluation. */
+export const FIXED_PROBE = "linear-probe:noto-subgroups";
+
+function withProbe(plan: VitSizePlan, samples: number): VitSizePlan {
+  const probe = plan.fixed?.probe && samples === plan.fixed.samples && !plan.eval.includes(FIXED_PROBE);
+  return probe ? { ...plan, eval: [...plan.eval, FIXED_PROBE] } : plan;
+}
+
 export function vitSizeSweep(profile: Profile, plan: VitSizePlan = VIT_SIZE_PLANS[profile]): SweepDef {
   const runs: Array<Record<string, unknown>> = [];
   for (const seed of plan.seeds) {
     for (const model of plan.models)
-      for (const n of plan.budgets) runs.push(vitSizeRun(plan, model, n, n, seed));
+      for (const n of plan.budgets) runs.push(vitSizeRun(withProbe(plan, n), model, n, n, seed));
     if (plan.fixed) {
       const { samples, subsets, models } = plan.fixed;
+      const probed = withProbe(plan, samples);
       for (const model of models)
-        for (const subset of subsets) runs.push(vitSizeRun(plan, model, samples, subset, seed));
+        for (const subset of subsets) runs.push(vitSizeRun(probed, model, samples, subset, seed));
     }
   }
   const paper = (n: number) => `${((n * PAPER_SAMPLES_PER_OURS) / 1e6).toFixed(0)}M`;
