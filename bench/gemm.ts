@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   await initBackend();
   const machine = machineInfo();
   const be = tf.backend() as unknown as WasmBackendLike;
-  // biome-ignore lint/suspicious/noExplicitAny: the ES2022 lib has no WebAssembly typings.
+  // (the ES2022 lib has no WebAssembly typings)
   const W = (globalThis as any).WebAssembly;
   const build = (f: string) =>
     new W.Instance(new W.Module(fs.readFileSync(path.join(WASM_DIR, f))), {

@@ -6,6 +6,8 @@
  * `train` and `score` are registered by the sections; tests and users add their own with
  * `registerRunKind` from a plugin module (CLIPDOWN_SWEEP_PLUGINS, see registry.ts).
  */
+
+import { processWide } from "../util/process-wide";
 import type { Json, RunSpec } from "./spec";
 
 export interface RunContext {
@@ -50,9 +52,7 @@ export interface RunKind {
 }
 
 /** Process-wide, for the same reason as the sections' map (registry.ts). */
-const KINDS: Map<string, RunKind> = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for("clipdown.runKinds")
-] ??= new Map<string, RunKind>()) as Map<string, RunKind>;
+const KINDS: Map<string, RunKind> = processWide("clipdown.runKinds", () => new Map<string, RunKind>());
 
 export function registerRunKind(kind: RunKind): void {
   KINDS.set(kind.name, kind);

@@ -6,6 +6,7 @@
  * (the emitted scripts set it), so every process sees the same sections.
  */
 import * as path from "node:path";
+import { processWide } from "../util/process-wide";
 import { buildSweep, checkProfile, checkSectionName, DEFAULT_ROOT, type Section, type Sweep } from "./sweep";
 
 /**
@@ -13,9 +14,7 @@ import { buildSweep, checkProfile, checkSectionName, DEFAULT_ROOT, type Section,
  * sections' `registerSection` calls (required lazily below) can reach another instance of this
  * module than the notebook's; one process-wide map makes both see the same sections.
  */
-const SECTIONS: Map<string, Section> = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for("clipdown.sections")
-] ??= new Map<string, Section>()) as Map<string, Section>;
+const SECTIONS: Map<string, Section> = processWide("clipdown.sections", () => new Map<string, Section>());
 
 export const PLUGINS_ENV = "CLIPDOWN_SWEEP_PLUGINS";
 

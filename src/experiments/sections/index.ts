@@ -15,11 +15,21 @@ registerRunKind(trainKind);
 registerRunKind(noiseKind);
 registerRunKind(scoreKind);
 registerSection(strategiesSection);
-registerSection(catlipSection);
-registerSection(dataQualitySection);
-registerSection(dataQuantitySection);
 registerSection(vitSizeSection);
 registerSection(architecturesSection);
+registerSection(dataQuantitySection);
+registerSection(dataQualitySection);
+registerSection(catlipSection);
 
-// A module with exports: tslab cannot compile `import "../src/experiments/sections"` of an export-less module.
-export {};
+/**
+ * The sections registered here, in the papers' order. (A module with an export: tslab cannot compile
+ * `import "../src/experiments/sections"` of an export-less module.)
+ */
+export const BUILT_IN_SECTIONS = [
+  strategiesSection,
+  vitSizeSection,
+  architecturesSection,
+  dataQuantitySection,
+  dataQualitySection,
+  catlipSection,
+].map((s) => s.name);
