@@ -193,3 +193,47 @@ export function finishedLines(sweep: Sweep): ResultLine[] {
 export function hasPublished(resultsDir: string = RESULTS_DIR): boolean {
   return fs.existsSync(resultsDir) && fs.readdirSync(resultsDir).some((f) => f.endsWith(".jsonl"));
 }
+
+/** How a section's published lines of one profile compare with that profile's current sweep. */
+export interface PublishedDrift {
+  section: string;
+  profile: string;
+  /** Published lines whose spec is no longer a run of the sweep (the section's code changed). */
+  stale: string[];
+  /** Runs of the sweep with no published line (not reproduced yet, or changed). */
+  unpublished: string[];
+}
+
+/**
+ * Compares every published profile of every section with the sweep the code builds now: a section
+ * whose sweep changed after publishing has stale lines (notebooks would retrain those runs), and
+ * the drift says which. Sections that are no longer registered are reported whole as stale.
+ */
+export function publishedDrift(
+  resultsDir: string = RESULTS_DIR,
+  root: string = DEFAULT_ROOT,
+): PublishedDrift[] {
+  if (!fs.existsSync(resultsDir)) return [];
+  const out: PublishedDrift[] = [];
+  for (const f of fs
+    .readdirSync(resultsDir)
+    .filter((x) => x.endsWith(".jsonl"))
+    .sort()) {
+    const section = f.slice(0, -".jsonl".length);
+    const lines = loadPublished(section, resultsDir);
+    for (const profile of PROFILES.filter((p) => lines.some((l) => l.profile === p))) {
+      let hashes: Set<string>;
+      try {
+        hashes = new Set(sweepFor(section, profile, root).runs.map((r) => r.hash));
+      } catch {
+        hashes = new Set();
+      }
+      const mine = lines.filter((l) => l.profile === profile);
+      const published = new Set(lines.map((l) => l.hash));
+      const stale = mine.filter((l) => !hashes.has(l.hash)).map((l) => l.hash);
+      const unpublished = [...hashes].filter((h) => !published.has(h));
+      if (stale.length || unpublished.length) out.push({ section, profile, stale, unpublished });
+    }
+  }
+  return out;
+}

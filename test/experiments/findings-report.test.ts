@@ -29,7 +29,7 @@ import {
   verdictFor,
 } from "../../src/experiments/findings/stats";
 import type { Finding } from "../../src/experiments/findings/types";
-import { hasPublished, RESULTS_DIR } from "../../src/experiments/published";
+import { hasPublished, publishedDrift, RESULTS_DIR } from "../../src/experiments/published";
 import type { ResultLine } from "../../src/experiments/results";
 
 const noResults = hasPublished(RESULTS_DIR)
@@ -55,6 +55,18 @@ test("README's findings block is what clipdown findings --readme writes", { skip
     currentReadmeBlock(fs.readFileSync(README_FILE, "utf8")),
     readmeBlock,
     "README.md's findings block is out of date: run npx clipdown findings --readme",
+  );
+});
+
+test("the committed results are the runs of the current sweeps (no section changed after publishing)", {
+  skip: noResults,
+}, () => {
+  assert.deepEqual(
+    publishedDrift(RESULTS_DIR).map(
+      (d) => `${d.section}/${d.profile}: ${d.stale.length} stale, ${d.unpublished.length} unpublished`,
+    ),
+    [],
+    "re-run npx clipdown reproduce --section S --profile P for these sections, then npx clipdown findings --readme",
   );
 });
 

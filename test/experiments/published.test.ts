@@ -12,6 +12,7 @@ import { test } from "node:test";
 import {
   finishedLines,
   loadPublished,
+  publishedDrift,
   publishedFile,
   publishLines,
   RESULTS_DIR,
@@ -163,4 +164,21 @@ test("publishLines merges profiles, keeps a shared run's larger profile, sorts, 
     () => publishLines("other", finishedLines(quick), resultsDir),
     /belongs to section "fake-mini", not "other"/,
   );
+});
+
+test("publishedDrift names stale published lines and unpublished runs per profile", async () => {
+  const root = tmp();
+  const resultsDir = tmp();
+  assert.deepEqual(publishedDrift(resultsDir, root), []);
+  const quick = sweepFor("fake-mini", "quick", root);
+  await runSweep(quick, { jobs: 0, ...quiet });
+  publishLines("fake-mini", finishedLines(quick), resultsDir);
+  assert.deepEqual(publishedDrift(resultsDir, root), []);
+  // A line whose spec the sweep no longer makes (as if the section changed) and a dropped run.
+  const lines = loadPublished("fake-mini", resultsDir);
+  const changed = { ...lines[3]!, hash: "f".repeat(16) };
+  writeLines(publishedFile("fake-mini", resultsDir), [...lines.slice(0, 3), changed]);
+  assert.deepEqual(publishedDrift(resultsDir, root), [
+    { section: "fake-mini", profile: "quick", stale: ["f".repeat(16)], unpublished: [quick.runs[3]!.hash] },
+  ]);
 });

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../../util/args";
 import { writeFileAtomic } from "../atomic";
-import { RESULTS_DIR } from "../published";
+import { publishedDrift, RESULTS_DIR } from "../published";
 import { ALL_FINDINGS } from "./index";
 import { buildReport, currentReadmeBlock, replaceReadmeBlock } from "./report";
 
@@ -59,6 +59,13 @@ export async function run(argv: string[]): Promise<number> {
       else writeFileAtomic(file, next);
     }
   }
+  // Published lines the current sweeps no longer contain: the verdicts are about runs the code
+  // would not make today (re-run clipdown reproduce for that section).
+  for (const d of publishedDrift(resultsDir))
+    console.error(
+      `warning: results/${d.section}.jsonl (${d.profile}): ${d.stale.length} published run(s) are not in the current sweep, ` +
+        `${d.unpublished.length} run(s) of the sweep are not published; re-run npx clipdown reproduce --section ${d.section} --profile ${d.profile}`,
+    );
   const counts = new Map<string, number>();
   for (const j of judged) counts.set(j.result.verdict, (counts.get(j.result.verdict) ?? 0) + 1);
   const summary = [...counts.entries()].map(([v, n]) => `${n} ${v}`).join(", ");
