@@ -19,7 +19,6 @@ import {
   README_END,
   README_START,
   replaceReadmeBlock,
-  traceEvidence,
 } from "../../src/experiments/findings/report";
 import {
   compareMeans,
@@ -28,6 +27,7 @@ import {
   summarize,
   verdictFor,
 } from "../../src/experiments/findings/stats";
+import { traceEvidence } from "../../src/experiments/findings/trace";
 import type { Finding } from "../../src/experiments/findings/types";
 import { hasPublished, publishedDrift, RESULTS_DIR } from "../../src/experiments/published";
 import type { ResultLine } from "../../src/experiments/results";
