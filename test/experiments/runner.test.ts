@@ -184,7 +184,8 @@ test("two runners on one sweep never run the same spec at once, and each run hap
     ...process.env,
     [PLUGINS_ENV]: PLUGIN,
     CLIPDOWN_FAKE_EVENTS: events,
-    CLIPDOWN_FAKE_STEP_MS: "400",
+    // Long enough that the second runner (node + tsx start-up, slow under load) arrives before the first is done.
+    CLIPDOWN_FAKE_STEP_MS: "1000",
   };
   const start = () =>
     new Promise<number>((resolve) => {
