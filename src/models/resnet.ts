@@ -5,7 +5,7 @@
  *
  * BatchNorm normalises with batch statistics in training mode and updates the running mean and
  * (unbiased) variance buffers with momentum 0.1 (PyTorch's convention); eval mode uses the buffers.
- * Attention pooling (CLIP's ModifiedResNet) is not implemented: global average pooling only.
+ * Pooling is global average only; CLIP's attention pooling (ModifiedResNet, optional in issue 4) is left out.
  */
 import { tf } from "../tf";
 import type { ResnetConfig } from "./config";
