@@ -8,7 +8,7 @@
  * Run with `clipdown sweep architectures --profile quick --jobs 1`.
  */
 import type { Profile, Section, SweepDef } from "../sweep";
-import { PAPER_SAMPLES_PER_OURS } from "./vit-size";
+import { PAPER_SAMPLES_PER_OURS, vitSizeRun } from "./vit-size";
 
 /**
  * The compared towers, with the paper's model each stands for. vit-b/8 and rn-m have forward FLOPs
@@ -66,30 +66,14 @@ export const ARCHITECTURES_PLANS: Record<Profile, ArchitecturesPlan> = {
   },
 };
 
-/** One run: `model` trained one epoch over a seeded subset of `samples` pairs. */
+/** One run: `model` trained one epoch over a seeded subset of `samples` pairs (vit-size's recipe). */
 export function architectureRun(
   plan: Pick<ArchitecturesPlan, "batch" | "evalSize" | "eval">,
   model: string,
   samples: number,
   seed: number,
 ): Record<string, unknown> {
-  const batch = Math.min(plan.batch, samples);
-  const steps = Math.floor(samples / batch);
-  return {
-    kind: "train",
-    model,
-    strategy: "clip",
-    data: "data/pictograms",
-    subset: samples,
-    samples,
-    batch,
-    lr: 1e-3,
-    warmup: Math.max(1, Math.round(steps / 10)),
-    imageSize: 32,
-    seed,
-    evalSize: plan.evalSize,
-    eval: plan.eval,
-  };
+  return vitSizeRun(plan, model, samples, samples, seed);
 }
 
 export function architecturesSweep(
