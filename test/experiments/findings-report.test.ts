@@ -15,10 +15,14 @@ import { run as findingsCli, README_FILE } from "../../src/experiments/findings/
 import {
   buildReport,
   currentReadmeBlock,
+  currentSweepHashes,
+  judge,
   loadResultsDir,
   README_END,
   README_START,
+  renderFindings,
   replaceReadmeBlock,
+  sectionUses,
 } from "../../src/experiments/findings/report";
 import {
   compareMeans,
@@ -61,10 +65,18 @@ test("README's findings block is what clipdown findings --readme writes", { skip
 test("the committed results are the runs of the current sweeps (no section changed after publishing)", {
   skip: noResults,
 }, () => {
-  assert.deepEqual(
-    publishedDrift(RESULTS_DIR).map(
-      (d) => `${d.section}/${d.profile}: ${d.stale.length} stale, ${d.unpublished.length} unpublished`,
+  // A sweep still in progress (e.g. full, published run by run) may lack runs; it is not judged.
+  // Every published line must still be a run of today's sweep, and every judged profile complete.
+  const uses = sectionUses(loadResultsDir(RESULTS_DIR), currentSweepHashes);
+  const inProgress = new Set(
+    [...uses.values()].flatMap((u) =>
+      u.partial.filter((p) => p.profile !== u.profile).map((p) => `${u.section}/${p.profile}`),
     ),
+  );
+  assert.deepEqual(
+    publishedDrift(RESULTS_DIR)
+      .filter((d) => d.stale.length || !inProgress.has(`${d.section}/${d.profile}`))
+      .map((d) => `${d.section}/${d.profile}: ${d.stale.length} stale, ${d.unpublished.length} unpublished`),
     [],
     "re-run npx clipdown reproduce --section S --profile P for these sections, then npx clipdown findings --readme",
   );
@@ -201,6 +213,74 @@ test("the largest profile is judged and named; verdicts follow each rule; order 
     findingsMd,
     /### D20\. needs ImageNet[\s\S]*\*\*Verdict\*\*: \*\*not testable\*\*[\s\S]*no ImageNet on this machine/,
   );
+});
+
+test("a profile whose sweep is only partly published is not judged: the complete smaller one is", () => {
+  const dir = handMade();
+  const bySection = loadResultsDir(dir);
+  const alpha = bySection.get("alpha")!;
+  const hashOf = (profile: string, model: string, seed: number) =>
+    alpha.find((l) => l.profile === profile && l.spec.model === model && l.spec.seed === seed)!.hash;
+  // The current full sweep has a 7th run nobody published yet; quick is complete. beta: unknown.
+  const sweeps = (section: string, profile: string) =>
+    section !== "alpha"
+      ? undefined
+      : profile === "full"
+        ? [...alpha.filter((l) => l.profile === "full").map((l) => l.hash), "e".repeat(16)]
+        : profile === "quick"
+          ? [hashOf("quick", "a", 0), hashOf("quick", "b", 0)]
+          : [];
+  const uses = sectionUses(bySection, sweeps);
+  const a = uses.get("alpha")!;
+  assert.equal(a.profile, "quick");
+  assert.deepEqual(
+    a.used.map((l) => l.hash),
+    [hashOf("quick", "a", 0), hashOf("quick", "b", 0)],
+  );
+  assert.deepEqual(a.partial, [{ profile: "full", have: 6, of: 7 }]);
+  assert.equal(uses.get("beta")!.profile, "smoke", "an unknown sweep falls back to the labels");
+  const judged = judge(FINDINGS, uses);
+  const d2 = judged.find((j) => j.finding.id === 2)!;
+  // On quick, B (30 %) beats A (10 %) by 20 points: the claim fails there.
+  assert.deepEqual([d2.profile, d2.result.verdict], ["quick", "not reproduced"]);
+  const md = renderFindings(judged, uses);
+  assert.match(
+    md,
+    /\| alpha \| quick \| 2 \| 3\.0 min \| 4\.00 TFLOPs \| full: 6 of 7 runs \(in progress, not judged\) \|/,
+  );
+  assert.match(
+    md,
+    /Sweeps in progress, published run by run and judged only once complete: alpha full \(6 of 7 runs\)\./,
+  );
+  // A run shared by two sweeps counts for both, whatever label it was published under.
+  const shared = sectionUses(bySection, (s, p) =>
+    s === "alpha" && p === "quick" ? [hashOf("full", "a", 0), hashOf("quick", "b", 0)] : undefined,
+  ).get("alpha")!;
+  assert.equal(shared.profile, "full", "full (by label) is complete and larger");
+  const onlyQuick = sectionUses(bySection, (s, p) =>
+    s === "alpha" && p === "quick"
+      ? [hashOf("full", "a", 0), hashOf("quick", "b", 0)]
+      : s === "alpha"
+        ? []
+        : undefined,
+  ).get("alpha")!;
+  assert.equal(onlyQuick.profile, "quick");
+  assert.deepEqual(
+    onlyQuick.used.map((l) => l.hash),
+    alpha
+      .filter(
+        (l) =>
+          l === alpha.find((x) => x.hash === l.hash) &&
+          [hashOf("full", "a", 0), hashOf("quick", "b", 0)].includes(l.hash),
+      )
+      .map((l) => l.hash),
+  );
+  // Nothing complete at all: the largest profile with lines is judged, and the table says so.
+  const none = sectionUses(bySection, (s, p) =>
+    s === "alpha" ? [...alpha.filter((l) => l.profile === p).map((l) => l.hash), "d".repeat(16)] : undefined,
+  );
+  assert.equal(none.get("alpha")!.profile, "full");
+  assert.match(renderFindings(judge(FINDINGS, none), none), /\| alpha \| full \(only 6 of 7 runs\) \| 6 \|/);
 });
 
 test("every evidence number is traceable: run hashes are lines, values are their metrics, means recompute", () => {

@@ -1,7 +1,8 @@
 /**
  * FINDINGS.md: every finding of `ALL_FINDINGS` judged on the published results (`results/*.jsonl`).
  *
- * For each section the largest profile present (full > quick > smoke) is used and named. Each
+ * For each section the largest profile whose sweep is wholly published (full > quick > smoke) is used
+ * and named; a larger profile still running is listed as in progress, not judged. Each
  * finding shows the paper's claim, what we measured, its evidence (mean ± std, n, and the run hashes,
  * each a line of `results/<section>.jsonl`; where the mean is a stored metric of those runs, the
  * metric and the per-run values are printed too), the verdict decided by the finding's rule, and the
@@ -11,7 +12,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadResultsFile, type ResultLine } from "../results";
-import { PROFILES, type Profile } from "../sweep";
+import { sectionNames, sweepFor } from "../registry";
+import { DEFAULT_ROOT, PROFILES, type Profile } from "../sweep";
 import { ruleText } from "./stats";
 import { traceEvidence } from "./trace";
 import type { Evidence, Finding, FindingResult, Verdict } from "./types";
@@ -35,13 +37,6 @@ export function loadResultsDir(dir: string): Map<string, ResultLine[]> {
   return out;
 }
 
-/** The largest profile among the lines (full > quick > smoke), or undefined when there are none. */
-export function largestProfile(lines: readonly ResultLine[]): Profile | undefined {
-  let best = -1;
-  for (const l of lines) best = Math.max(best, (PROFILES as readonly string[]).indexOf(l.profile));
-  return best >= 0 ? PROFILES[best] : undefined;
-}
-
 export interface SectionUse {
   section: string;
   /** The profile whose lines the findings were judged on. */
@@ -50,13 +45,53 @@ export interface SectionUse {
   used: ResultLine[];
   /** Every published line of the section (all profiles). */
   all: ResultLine[];
+  /**
+   * Profiles whose sweep is only partly published (runs published of runs in the sweep), largest
+   * first. A profile in progress is not judged while a smaller one is complete: a half-run `full`
+   * sweep would otherwise decide verdicts on whichever runs happened to finish first.
+   */
+  partial: Array<{ profile: Profile; have: number; of: number }>;
 }
 
-export function sectionUses(bySection: Map<string, ResultLine[]>): Map<string, SectionUse> {
+/**
+ * The spec hashes of a section's sweep for a profile, as the code builds it now; undefined when the
+ * section or profile is unknown here (its lines are then taken by their profile label, all of them).
+ */
+export type SweepHashes = (section: string, profile: Profile) => readonly string[] | undefined;
+
+/**
+ * For each section, the largest profile whose sweep is completely published (with `hashes`; without,
+ * the largest profile present). A profile's lines are the published lines whose hash is a run of its
+ * sweep, whatever profile label they carry (a run shared by quick and full is published once, as
+ * full); a partial sweep none of whose lines carries its label was never started and is left out.
+ * When no profile is complete, the largest one with any lines is judged and marked partial.
+ */
+export function sectionUses(
+  bySection: Map<string, ResultLine[]>,
+  hashes: SweepHashes = () => undefined,
+): Map<string, SectionUse> {
   const out = new Map<string, SectionUse>();
   for (const [section, all] of bySection) {
-    const profile = largestProfile(all);
-    out.set(section, { section, profile, used: all.filter((l) => l.profile === profile), all });
+    const candidates: Array<{ profile: Profile; used: ResultLine[]; of?: number }> = [];
+    for (const profile of [...PROFILES].reverse()) {
+      const want = hashes(section, profile);
+      if (want) {
+        const set = new Set(want);
+        const used = all.filter((l) => set.has(l.hash));
+        // A sweep nobody ran yet may share a run or two with a smaller one: it is not in progress.
+        const started = used.length >= set.size || used.some((l) => l.profile === profile);
+        if (used.length && started) candidates.push({ profile, used, of: set.size });
+      } else {
+        const used = all.filter((l) => l.profile === profile);
+        if (used.length) candidates.push({ profile, used });
+      }
+    }
+    const complete = (c: (typeof candidates)[number]) => c.of === undefined || c.used.length >= c.of;
+    const pick = candidates.find(complete) ?? candidates[0];
+    const partial = candidates
+      .filter((c) => !complete(c))
+      .map((c) => ({ profile: c.profile, have: c.used.length, of: c.of! }));
+    out.set(section, { section, profile: pick?.profile, used: pick?.used ?? [], all, partial });
   }
   return out;
 }
@@ -242,17 +277,30 @@ export function renderFindings(judged: readonly Judged[], uses: Map<string, Sect
       "|---|---|---:|---:|---:|---|",
       ...[...uses.values()].map((u) => {
         const c = computeOf(u.used);
-        const others = PROFILES.filter((p) => p !== u.profile)
-          .map((p) => [p, u.all.filter((l) => l.profile === p).length] as const)
-          .filter(([, n]) => n > 0)
-          .map(([p, n]) => `${p}: ${n} runs`);
-        return `| ${u.section} | ${u.profile ?? "—"} | ${c.runs} | ${hours(c.wallSeconds)} | ${flopsText(c.flops)} | ${others.join(", ") || "—"} |`;
+        const others = PROFILES.filter((p) => p !== u.profile).flatMap((p) => {
+          const part = u.partial.find((x) => x.profile === p);
+          if (part) return [`${p}: ${part.have} of ${part.of} runs (in progress, not judged)`];
+          const n = u.all.filter((l) => l.profile === p).length;
+          return n ? [`${p}: ${n} runs`] : [];
+        });
+        const own = u.partial.find((x) => x.profile === u.profile);
+        const judgedAs = own ? `${u.profile} (only ${own.have} of ${own.of} runs)` : (u.profile ?? "—");
+        return `| ${u.section} | ${judgedAs} | ${c.runs} | ${hours(c.wallSeconds)} | ${flopsText(c.flops)} | ${others.join(", ") || "—"} |`;
       }),
       "",
       "Wall time is each run's own time (with its evaluations) on a machine shared with other work,",
       "so it is an upper bound on what an idle machine needs.",
       "",
     );
+    const running = [...uses.values()].flatMap((u) =>
+      u.partial.map((x) => `${u.section} ${x.profile} (${x.have} of ${x.of} runs)`),
+    );
+    if (running.length)
+      out.push(
+        `Sweeps in progress, published run by run and judged only once complete: ${running.join(", ")}.`,
+        "Continue them with `npx clipdown reproduce --section S --profile P` (finished runs are kept).",
+        "",
+      );
   }
   const failed = judged.filter((j) => j.result.verdict === "not reproduced");
   if (failed.length) {
@@ -333,12 +381,18 @@ export function currentReadmeBlock(readme: string): string | undefined {
   return a < 0 || b < a ? undefined : readme.slice(a + README_START.length + 1, b);
 }
 
+/** The registered section's sweep hashes for `profile`; undefined for a section not registered here. */
+export const currentSweepHashes: SweepHashes = (section, profile) => {
+  if (!sectionNames().includes(section)) return undefined;
+  return sweepFor(section, profile, DEFAULT_ROOT).runs.map((r) => r.hash);
+};
+
 /** Everything `clipdown findings` writes, from a results directory and a list of findings. */
 export function buildReport(
   findings: readonly Finding[],
   resultsDir: string,
 ): { judged: Judged[]; findingsMd: string; readmeBlock: string } {
-  const uses = sectionUses(loadResultsDir(resultsDir));
+  const uses = sectionUses(loadResultsDir(resultsDir), currentSweepHashes);
   const judged = judge(findings, uses);
   return { judged, findingsMd: renderFindings(judged, uses), readmeBlock: renderReadmeBlock(judged, uses) };
 }
