@@ -11,8 +11,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadResultsFile, type ResultLine } from "../results";
 import { sectionNames, sweepFor } from "../registry";
+import { loadResultsFile, type ResultLine } from "../results";
 import { DEFAULT_ROOT, PROFILES, type Profile } from "../sweep";
 import { ruleText } from "./stats";
 import { traceEvidence } from "./trace";
