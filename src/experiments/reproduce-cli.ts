@@ -3,10 +3,10 @@
  *
  *   clipdown reproduce [--section S[,S2]] [--profile full] [--jobs N] [--root runs/sweeps] [--results results]
  *
- * Each section is the sweep runner's work (finished runs are skipped, interrupted ones resume), then
- * its finished runs are merged into `<results>/<section>.jsonl`, rewritten atomically, so a kill
- * loses nothing published and the next invocation picks up where this one stopped. Sections are
- * published one by one as they finish.
+ * Each section is the sweep runner's work (finished runs are skipped, interrupted ones resume); each
+ * run is merged into `<results>/<section>.jsonl` (rewritten atomically) as soon as it finishes, so a
+ * kill loses no finished run and the next invocation picks up where this one stopped. A sweep that
+ * is only partly published is listed by `clipdown findings` as in progress and not judged.
  */
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
 import { finishedLines, publishLines, RESULTS_DIR } from "./published";
@@ -67,7 +67,9 @@ export async function run(argv: string[]): Promise<number> {
   let failed = 0;
   for (const sweep of sweeps) {
     if (!flags["publish-only"]) {
-      const report = await runSweep(sweep, { jobs, handleSignals: true });
+      // Each finished run is published at once: a kill (or a session's end) loses no finished run.
+      const publish = () => publishLines(sweep.section, finishedLines(sweep), flags.results as string);
+      const report = await runSweep(sweep, { jobs, handleSignals: true, onDone: publish });
       console.log(reportTable(report));
       failed += report.failed;
     }

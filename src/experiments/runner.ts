@@ -45,6 +45,11 @@ export interface RunSweepOptions {
   handleSignals?: boolean;
   /** Script the workers run (tests may substitute one). */
   workerEntry?: string;
+  /**
+   * Called after each run this invocation finishes, once its result is on disk (e.g. to publish it
+   * at once, so a kill loses no finished run). An error it throws is logged, not raised.
+   */
+  onDone?: (run: SweepRun, result: RunResult) => void;
 }
 
 export type OutcomeState = "done" | "failed" | "blocked";
@@ -245,6 +250,13 @@ export async function runSweep(sweep: Sweep, opts: RunSweepOptions = {}): Promis
       log(
         `✓ [${run.index}] ${label(run, fields)} ${formatDuration(result.wallSeconds)}  ${headline(result.metrics)}`,
       );
+      if (opts.onDone) {
+        try {
+          opts.onDone(run, result);
+        } catch (e) {
+          log(`  [${run.index}] after-run hook failed: ${errorText(e).split("\n")[0]}`);
+        }
+      }
     } finally {
       heartbeat.delete(lock);
       held.delete(run.hash);

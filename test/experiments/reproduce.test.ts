@@ -5,7 +5,7 @@
  * bin/clipdown.js to check the command is registered. ~10 s on an idle machine.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -88,6 +88,49 @@ test("reproduce runs a section, publishes one line per run in sweep order, and m
     ["smoke", "smoke", "smoke", "smoke", "quick", "quick", "quick", "quick"],
   );
   assert.ok(!fs.readdirSync(results).some((f) => f.includes(".tmp")), "no temp file left behind");
+});
+
+test("each run is published as it finishes: a kill mid-sweep loses no finished run", async () => {
+  const root = tmp();
+  const results = tmp();
+  const slowEnv = { ...env, CLIPDOWN_FAKE_STEP_MS: "250" };
+  const args = [CLI, "reproduce", "--section", "fake-mini", "--profile", "quick", "--jobs", "0"];
+  const file = publishedFile("fake-mini", results);
+  const child = spawn(process.execPath, [...args, "--root", root, "--results", results], {
+    env: slowEnv,
+    stdio: "ignore",
+  });
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  const deadline = Date.now() + 60_000;
+  while (!(fs.existsSync(file) && fs.readFileSync(file, "utf8").trim()) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  child.kill("SIGTERM");
+  assert.equal(await exited, 143, "the runner exits as interrupted");
+  const published = loadPublished("fake-mini", results);
+  assert.ok(
+    published.length >= 1 && published.length < 4,
+    `published ${published.length} of 4 before the kill`,
+  );
+  const first = published[0]!;
+  assert.equal(first.profile, "quick");
+  assert.equal(first.metrics.steps, 5);
+  // The next invocation finishes the rest and does not redo what was published. (The step time is
+  // part of the fake specs: build the sweep here with the children's.)
+  process.env.CLIPDOWN_FAKE_STEP_MS = "250";
+  const sweep = sweepFor("fake-mini", "quick", root);
+  delete process.env.CLIPDOWN_FAKE_STEP_MS;
+  const doneDir = sweep.runs.find((r) => r.hash === first.hash)!.dir;
+  const mtime = fs.statSync(path.join(doneDir, "result.json")).mtimeMs;
+  const again = spawnSync(process.execPath, [...args, "--root", root, "--results", results], {
+    env: slowEnv,
+    encoding: "utf8",
+  });
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(fs.statSync(path.join(doneDir, "result.json")).mtimeMs, mtime);
+  assert.deepEqual(
+    loadPublished("fake-mini", results).map((l) => l.hash),
+    sweep.runs.map((r) => r.hash),
+  );
 });
 
 test("a published training run carries backend, versions, git commit and machine", async () => {
