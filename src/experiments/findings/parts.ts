@@ -14,6 +14,19 @@ export type MetricFn = (m: Record<string, number>) => number | undefined;
 export const retrievalR1: MetricFn = (m) =>
   m.i2t_r1 !== undefined && m.t2i_r1 !== undefined ? 50 * (m.i2t_r1 + m.t2i_r1) : undefined;
 
+/** Chance zero-shot top-1 (`zs_top1`) in points: 1 of the 441 held-out emoji classes. */
+export const ZS_CHANCE = 100 / 441;
+
+/**
+ * How far the runs' zero-shot top-1 is from chance, measured (not assumed): "zero-shot top-1 of
+ * these N runs is at most X % (chance 0.23 %)", or "" when no run has `zs_top1`.
+ */
+export function zeroShotLevel(runs: readonly ResultLine[]): string {
+  const v = runs.flatMap((r) => (r.metrics.zs_top1 === undefined ? [] : [100 * r.metrics.zs_top1]));
+  if (!v.length) return "";
+  return `zero-shot top-1 of these ${v.length} runs is at most ${Math.max(...v).toFixed(1)} % (chance ${ZS_CHANCE.toFixed(2)} %)`;
+}
+
 /** A stored metric (a fraction) in %. */
 export const percent =
   (name: string): MetricFn =>
