@@ -27,6 +27,21 @@ export function zeroShotLevel(runs: readonly ResultLine[]): string {
   return `zero-shot top-1 of these ${v.length} runs is at most ${Math.max(...v).toFixed(1)} % (chance ${ZS_CHANCE.toFixed(2)} %)`;
 }
 
+/**
+ * Which contrastive runs did not train: a final CLIP loss within 5 % of ln(batch), the loss of
+ * uniform guessing over the batch. Says how many of the runs that is and the most steps one of them
+ * took ("" when none), so a note can tell "no effect" from "nothing learned".
+ */
+export function untrainedRuns(runs: readonly ResultLine[]): string {
+  const clip = runs.filter(
+    (r) => r.spec.strategy === "clip" && typeof r.metrics.loss === "number" && Number(r.spec.batch) > 1,
+  );
+  const flat = clip.filter((r) => r.metrics.loss! > 0.95 * Math.log(Number(r.spec.batch)));
+  if (!flat.length) return "";
+  const steps = Math.max(...flat.map((r) => Math.floor(Number(r.spec.samples) / Number(r.spec.batch))));
+  return `${flat.length} of these ${clip.length} runs ended with a loss within 5 % of ln(batch) (no better than guessing within the batch; each made at most ${steps} steps)`;
+}
+
 /** A stored metric (a fraction) in %. */
 export const percent =
   (name: string): MetricFn =>
