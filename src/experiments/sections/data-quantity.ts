@@ -76,7 +76,7 @@ export const DATA_QUANTITY_PLANS: Record<Profile, DataQuantityPlan> = {
     shiftEvalEpochs: [8, 16],
     fixedEval: [],
   },
-  // ≈ 1.5 h idle: the paper's 16× size ratio (256 ≈ 27M vs 4,096 ≈ 426M) at 2–32 epochs, and the
+  // 20 min with 2 workers on the 2-core machine (measured): the paper's 16× size ratio (256 ≈ 27M vs 4,096 ≈ 426M) at 2–32 epochs, and the
   // fixed budget S = 32,768 (≈ 3.4B, the paper's Fig. 9 budget) over 256 … 16,384 pairs.
   full: {
     model: "vit-ti/8",
