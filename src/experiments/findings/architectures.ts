@@ -13,7 +13,7 @@ import {
   percent,
   retrievalR1,
   summarizeFn,
-  untrainedRuns,
+  untrainedAt,
   zeroShotLevel,
 } from "./parts";
 import { ruleText, selectRuns } from "./stats";
@@ -87,7 +87,7 @@ function evaluateD9(results: ResultLine[]): FindingResult {
       : "";
   return result(
     parts,
-    `At one-epoch budgets of ${budgets.join(", ")} samples the ${zeroShotLevel(runs.filter((r) => budgets.includes(r.spec.samples as number)))}, and with one seed only R@1 gaps of 2 points or more count.${untrained(runs, budgets)}${reach}`,
+    `At one-epoch budgets of ${budgets.join(", ")} samples the ${zeroShotLevel(runs.filter((r) => budgets.includes(r.spec.samples as number)))}, and with one seed only R@1 gaps of 2 points or more count.${untrainedAt(runs, budgets)}${reach}`,
   );
 }
 
@@ -151,9 +151,3 @@ export const ARCHITECTURES_FINDINGS: Finding[] = [
       "Our variants of emoji-441 (hand-drawn sketch, edge maps, low resolution) stand for IN-Sketch/IN-R-style shifts, but none is built like IN-A (natural images filtered to fool a reference classifier), and our in-distribution zero-shot accuracy stays below ~10 %, far from the 50 % knee the claim is about. The notebook still draws the Fig. 21-style scatter (variant vs emoji-441 accuracy) for the near-linear part, without a verdict.",
   },
 ];
-
-/** " N of these M runs … did not train." for the runs at `budgets`, or "". */
-function untrained(runs: readonly ResultLine[], budgets: readonly number[]): string {
-  const t = untrainedRuns(runs.filter((r) => budgets.includes(r.spec.samples as number)));
-  return t ? ` ${t[0]!.toUpperCase()}${t.slice(1)}.` : "";
-}

@@ -42,6 +42,12 @@ export function untrainedRuns(runs: readonly ResultLine[]): string {
   return `${flat.length} of these ${clip.length} runs ended with a loss within 5 % of ln(batch) (no better than guessing within the batch; each made at most ${steps} steps)`;
 }
 
+/** untrainedRuns of the runs at these sample budgets as a note's sentence (" N of these … steps)."), or "". */
+export function untrainedAt(runs: readonly ResultLine[], budgets: readonly number[]): string {
+  const t = untrainedRuns(runs.filter((r) => budgets.includes(r.spec.samples as number)));
+  return t ? ` ${t[0]!.toUpperCase()}${t.slice(1)}.` : "";
+}
+
 /** A stored metric (a fraction) in %. */
 export const percent =
   (name: string): MetricFn =>

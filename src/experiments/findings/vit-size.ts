@@ -14,7 +14,7 @@ import {
   percent,
   retrievalR1,
   summarizeFn,
-  untrainedRuns,
+  untrainedAt,
   zeroShotLevel,
 } from "./parts";
 import { ruleText, selectRuns } from "./stats";
@@ -99,7 +99,7 @@ function evaluateD7(results: ResultLine[]): FindingResult {
     ...(verdict === "reproduced"
       ? {}
       : {
-          note: `Our budgets (${budgets.join(", ")} samples ≈ ${budgets.map((n) => `${Math.round((n * 3.4e9) / 32691 / 1e6)}M`).join(", ")} at the paper's scale): the ${zeroShotLevel(runs.filter((r) => budgets.includes(r.spec.samples as number)))}, and with one seed only gaps of 2 points or more count.${untrained(runs, budgets)}`,
+          note: `Our budgets (${budgets.join(", ")} samples ≈ ${budgets.map((n) => `${Math.round((n * 3.4e9) / 32691 / 1e6)}M`).join(", ")} at the paper's scale): the ${zeroShotLevel(runs.filter((r) => budgets.includes(r.spec.samples as number)))}, and with one seed only gaps of 2 points or more count.${untrainedAt(runs, budgets)}`,
         }),
   };
 }
@@ -192,9 +192,3 @@ export const VIT_SIZE_FINDINGS: Finding[] = [
     evaluate: evaluateD8,
   },
 ];
-
-/** " N of these M runs … did not train." for the runs at `budgets`, or "". */
-function untrained(runs: readonly ResultLine[], budgets: readonly number[]): string {
-  const t = untrainedRuns(runs.filter((r) => budgets.includes(r.spec.samples as number)));
-  return t ? ` ${t[0]!.toUpperCase()}${t.slice(1)}.` : "";
-}
