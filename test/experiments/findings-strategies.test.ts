@@ -157,6 +157,20 @@ test("D13: CLIP+Aug (crop & flip) must lead both linear probe and variants", () 
   assert.equal(finding(13).evaluate!(stacked).verdict, "not reproduced");
 });
 
+test("D13's note names the strategy that beat CLIP+Aug on the probe, and the SimCLR reading only for SLIP", () => {
+  const win = multi(512, by([10, 12, 9, 15, 1]), by([3, 2, 2, 6, 1]), by([1, 1, 1, 1, 1]));
+  assert.equal(finding(13).evaluate!(win).note, undefined, "CLIP+Aug leads: nothing to explain");
+  const slipProbe = multi(512, by([10, 18, 9, 15, 1]), by([3, 2, 2, 6, 1]), by([1, 1, 1, 1, 1]));
+  const note = finding(13).evaluate!(slipProbe).note ?? "";
+  assert.match(note, /not CLIP\+Aug at 512 pairs: slip 18\.0 \(n=1\) vs clip-aug:crop-flip 15\.0 \(n=1\)\./);
+  assert.match(note, /SimCLR term .* than the 512 captions give/);
+  // Stacked RA is outside the main four: among them plain CLIP (10) beats crop & flip (8).
+  const stacked = multi(512, by([10, 9, 9, 8, 30]), by([3, 2, 2, 6, 1]), by([1, 1, 1, 1, 1]));
+  const n2 = finding(13).evaluate!(stacked).note ?? "";
+  assert.match(n2, /512 pairs: clip 10\.0 \(n=1\) vs clip-aug:crop-flip 8\.0 \(n=1\)\.$/);
+  assert.doesNotMatch(n2, /SimCLR/);
+});
+
 test("without multi-epoch runs D13 is not testable, naming what it needs", () => {
   const r = finding(13).evaluate!(oneEpoch(10, 6, 3));
   assert.equal(r.verdict, "not testable");

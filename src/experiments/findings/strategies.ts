@@ -308,7 +308,33 @@ function evaluate13(results: ResultLine[]): FindingResult {
   return combine(
     claims,
     "needs multi-epoch runs of CLIP, SLIP, FLIP and CLIP+Aug with linear-probe and variant evals (quick or full)",
+    probeWinnersNote(results, subsets),
   );
+}
+
+/**
+ * D 13's note: per multi-epoch subset, the strategy with the best linear probe when it is not
+ * CLIP+Aug, and (when that is SLIP) why we think SLIP wins at our scale.
+ */
+export function probeWinnersNote(results: readonly ResultLine[], subsets: readonly number[]): string | undefined {
+  const parts: string[] = [];
+  let slipWins = false;
+  for (const subset of subsets) {
+    const ev = MAIN.map((l) => runsOf(results, l, "multi-epoch", { subset }))
+      .filter((runs) => hasMetric(runs, LP_METRIC))
+      .map((runs) => summarize(runs, LP_METRIC, variantOf(runs[0]!.spec as Record<string, unknown>), 100));
+    const aug = ev.find((e) => e.label === CLIP_AUG);
+    if (!aug || ev.length < 2) continue;
+    const best = ev.reduce((a, b) => (b.mean > a.mean ? b : a));
+    if (best.label === CLIP_AUG) continue;
+    if (best.label === "slip") slipWins = true;
+    parts.push(`${subset} pairs: ${best.label} ${fmtEvidence(best)} vs ${CLIP_AUG} ${fmtEvidence(aug)}`);
+  }
+  if (!parts.length) return undefined;
+  const why = slipWins
+    ? ` Our reading: SLIP's SimCLR term trains the image tower on two augmented views of every image with an image-only loss, so it gets augmentation's benefit and a denser image signal than the ${subsets.map((n) => n.toLocaleString("en-US")).join(" and ")} captions give; the paper's CLIP+Aug win is over 10M–100M-pair subsets, where captions are no longer the bottleneck, and our probe is the 98-class noto-subgroups set, not ImageNet.`
+    : "";
+  return `Best linear probe (noto-subgroups/lp_acc1, %) is not CLIP+Aug at ${parts.join("; ")}.${why}`;
 }
 
 export const STRATEGIES_FINDINGS: Finding[] = [
