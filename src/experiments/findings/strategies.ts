@@ -316,7 +316,10 @@ function evaluate13(results: ResultLine[]): FindingResult {
  * D 13's note: per multi-epoch subset, the strategy with the best linear probe when it is not
  * CLIP+Aug, and (when that is SLIP) why we think SLIP wins at our scale.
  */
-export function probeWinnersNote(results: readonly ResultLine[], subsets: readonly number[]): string | undefined {
+export function probeWinnersNote(
+  results: readonly ResultLine[],
+  subsets: readonly number[],
+): string | undefined {
   const parts: string[] = [];
   let slipWins = false;
   for (const subset of subsets) {
