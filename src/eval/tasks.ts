@@ -15,7 +15,7 @@ import type { MetricValue } from "./records";
 import { multiCaptionRecall } from "./retrieval";
 import { stratifiedSplit, takeRows } from "./splits";
 import { matchLabelsToVocab } from "./synset-match";
-import type { SynsetHead, TransferBias } from "./transfer";
+import type { SynsetHead, TransferBias, TransferFeatures, TransferRow } from "./transfer";
 import { transferComparison } from "./transfer";
 import { buildPrompts, ensembleClassEmbeddings, zeroShotMetrics } from "./zeroshot";
 
@@ -174,7 +174,14 @@ export interface TransferTaskOptions {
   bias: TransferBias;
 }
 
-/** CatLIP transfer init vs random init at each data fraction. */
+/**
+ * CatLIP transfer init vs random init at each data fraction, fitted under both feature protocols of
+ * `transferComparison`: standardised features with folded heads (the main metrics,
+ * `transfer_acc1@1pct`, …) and raw features (the same names prefixed `raw_`). The paper does not
+ * give its probe's optimiser, and the gain depends on it, so both are recorded.
+ * `transfer_acc1@init` / `random_acc1@init` (and `raw_…@init`): test top-1 of each head before any
+ * training, on centred and on raw features.
+ */
 export async function transferTask(
   feats: Emb,
   labels: Int32Array,
@@ -187,19 +194,35 @@ export async function transferTask(
   if (vocab.size !== head.V)
     throw new Error(`vocab.json has ${vocab.size} synsets but catlip.head.w has ${head.V} columns`);
   const matches = matchLabelsToVocab(classNames, vocab, { alpha: opts.alpha });
-  const rows = await transferComparison(
-    features(feats, labels, split.train),
-    features(feats, labels, split.test),
-    head,
-    matches,
-    { fractions: opts.fractions, epochs: opts.epochs, bias: opts.bias, seed: opts.seed },
-  );
+  const train = features(feats, labels, split.train);
+  const test = features(feats, labels, split.test);
+  const byProtocol = [] as Array<{ features: TransferFeatures; prefix: string; rows: TransferRow[] }>;
+  for (const [mode, prefix] of [
+    ["standardized", ""],
+    ["raw", "raw_"],
+  ] as const) {
+    const rows = await transferComparison(train, test, head, matches, {
+      fractions: opts.fractions,
+      epochs: opts.epochs,
+      bias: opts.bias,
+      seed: opts.seed,
+      features: mode,
+    });
+    byProtocol.push({ features: mode, prefix, rows });
+  }
   const out: Record<string, MetricValue> = {};
-  for (const r of rows) {
-    const f = `${+(r.fraction * 100).toFixed(4)}pct`;
-    out[`transfer_acc1@${f}`] = r.transfer.acc1;
-    out[`random_acc1@${f}`] = r.random.acc1;
-    out[`gain_acc1@${f}`] = r.transfer.acc1 - r.random.acc1;
+  for (const { prefix, rows } of byProtocol)
+    for (const r of rows) {
+      const f = `${+(r.fraction * 100).toFixed(4)}pct`;
+      out[`${prefix}transfer_acc1@${f}`] = r.transfer.acc1;
+      out[`${prefix}random_acc1@${f}`] = r.random.acc1;
+      out[`${prefix}gain_acc1@${f}`] = r.transfer.acc1 - r.random.acc1;
+    }
+  for (const { prefix, rows } of byProtocol) {
+    const first = rows[0];
+    if (!first) continue;
+    out[`${prefix}transfer_acc1@init`] = first.transferAcc1AtInit;
+    out[`${prefix}random_acc1@init`] = first.randomAcc1AtInit;
   }
   const count = (k: string) => matches.filter((m) => m.kind === k).length;
   out.label_matches = {
@@ -208,18 +231,21 @@ export async function transferTask(
     compound: count("compound"),
     none: count("none"),
   };
-  out.rows = rows.map((r) => ({
-    fraction: r.fraction,
-    train_rows: r.trainRows,
-    transfer_acc1: r.transfer.acc1,
-    transfer_acc5: r.transfer.acc5,
-    transfer_mean_per_class_recall: r.transfer.meanPerClassRecall,
-    random_acc1: r.random.acc1,
-    random_acc5: r.random.acc5,
-    random_mean_per_class_recall: r.random.meanPerClassRecall,
-    transfer_acc1_at_init: r.transferAcc1AtInit,
-    random_acc1_at_init: r.randomAcc1AtInit,
-  }));
+  out.rows = byProtocol.flatMap(({ features: protocol, rows }) =>
+    rows.map((r) => ({
+      features: protocol,
+      fraction: r.fraction,
+      train_rows: r.trainRows,
+      transfer_acc1: r.transfer.acc1,
+      transfer_acc5: r.transfer.acc5,
+      transfer_mean_per_class_recall: r.transfer.meanPerClassRecall,
+      random_acc1: r.random.acc1,
+      random_acc5: r.random.acc5,
+      random_mean_per_class_recall: r.random.meanPerClassRecall,
+      transfer_acc1_at_init: r.transferAcc1AtInit,
+      random_acc1_at_init: r.randomAcc1AtInit,
+    })),
+  );
   out.mapping = matches.map((m) => ({
     label: m.label,
     kind: m.kind,

@@ -122,6 +122,15 @@ test("suite: every task on its default sets, with exactly known answers", async 
   const tr = find(rs, "transfer_init", "fashion-mnist");
   assert.deepEqual(tr.label_matches, { exact: 3, similar: 0, compound: 0, none: 0 });
   assert.equal(tr["transfer_acc1@10pct"], 1);
+  // Both protocols are recorded, with each head's accuracy before training.
+  assert.equal(tr["raw_transfer_acc1@10pct"], 1);
+  assert.equal(tr["raw_transfer_acc1@init"], 1, "the identity head on raw mean-RGB features");
+  assert.equal(typeof tr["transfer_acc1@init"], "number");
+  const rows = tr.rows as Array<{ features: string; fraction: number }>;
+  assert.deepEqual(
+    rows.map((r) => `${r.features}@${r.fraction}`),
+    ["standardized@0.1", "standardized@1", "raw@0.1", "raw@1"],
+  );
 });
 
 test("suite: an explicitly named missing dataset is an error naming clipdown data build", async () => {

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { LabeledFeatures } from "../../src/eval/logreg";
+import { headScores, type LabeledFeatures } from "../../src/eval/logreg";
+import { featureStats, standardize } from "../../src/eval/linear-probe";
 import { labelTerms, matchLabelsToVocab, pathSimilarity } from "../../src/eval/synset-match";
 import {
+  foldStandardization,
   meanColumnNorm,
   randomHead,
   type SynsetHead,
@@ -132,6 +134,7 @@ test("transfer beats random init when labels are scarce; the gap closes with all
     batchSize: 16,
     lr: 0.01,
     seed: 1,
+    features: "raw",
   });
   assert.equal(rows[0]!.trainRows, 4);
   assert.equal(rows[0]!.transferAcc1AtInit, 1);
@@ -139,4 +142,93 @@ test("transfer beats random init when labels are scarce; the gap closes with all
   assert.ok(rows[0]!.random.acc1 < 0.6, `random at 1 %: ${rows[0]!.random.acc1}`);
   assert.equal(rows[1]!.random.acc1, 1, "with all 400 rows both inits reach 100 %");
   assert.equal(rows[1]!.transfer.acc1, 1);
+});
+
+test("folding the standardisation into a head keeps its logits: w'ⱼ = wⱼσⱼ, b' = b + Σ wⱼμⱼ", () => {
+  // Hand case: d = 2, C = 1, x rows (1, 10) and (3, 30): μ = (2, 20), σ = (1, 10).
+  const h = { d: 2, numClasses: 1, w: Float32Array.from([2, -1]), b: Float32Array.from([0.5]) };
+  const stats = featureStats(Float32Array.from([1, 10, 3, 30]), 2, 2);
+  assert.deepEqual(Array.from(stats.mean), [2, 20]);
+  assert.deepEqual(Array.from(stats.std), [1, 10]);
+  const f = foldStandardization(h, stats);
+  assert.deepEqual(Array.from(f.w), [2, -10]);
+  assert.deepEqual(Array.from(f.b), [0.5 + 2 * 2 - 1 * 20]);
+  // Dropping the offset: the logits of the head on centred features, w·(x − μ) + b.
+  const centred = foldStandardization(h, stats, { offset: "drop" });
+  assert.deepEqual(Array.from(centred.w), [2, -10]);
+  assert.deepEqual(Array.from(centred.b), [0.5]);
+  // And on random data with C = 3: scores on raw x equal the folded head's on standardised x.
+  const rng = mulberry32(5);
+  const n = 7;
+  const d = 4;
+  const x = Float32Array.from({ length: n * d }, () => rng() * 10 - 3);
+  const g = {
+    d,
+    numClasses: 3,
+    w: Float32Array.from({ length: d * 3 }, () => rng() - 0.5),
+    b: Float32Array.from([1, -2, 0.3]),
+  };
+  const st = featureStats(x, n, d);
+  const xs = standardize({ x, n, d, labels: new Int32Array(n) }, st).x;
+  const a = headScores(g, x, n);
+  const b = headScores(foldStandardization(g, st), xs, n);
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-4, `score ${i}: ${v} vs ${b[i]}`));
+  assert.throws(
+    () => foldStandardization(g, featureStats(x, n / 7, 1)),
+    /statistics are 1-d but the head is 4-d/,
+  );
+});
+
+test("a shared offset sinks the raw-feature fit at the majority class; standardised features learn", async () => {
+  // Every row = 40 in every dimension + a class signal of ±0.3, class 0 holding half of the rows.
+  // On raw features Adam's 30 epochs barely move the direction that separates the classes; after
+  // standardisation the signal is the whole feature.
+  const rng = mulberry32(11);
+  const d = 4;
+  const words = ["dog", "ankle", "boot", "shoe"];
+  const signs = [
+    [1, 1, -1, -1],
+    [1, -1, 1, -1],
+    [-1, 1, 1, -1],
+    [-1, -1, -1, 1],
+  ];
+  const make = (n: number): LabeledFeatures => {
+    const x = new Float32Array(n * d);
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const y = i % 2 === 0 ? 0 : 1 + (i % 3);
+      labels[i] = y;
+      for (let j = 0; j < d; j++) x[i * d + j] = 40 + 0.3 * signs[y]![j]! + (rng() - 0.5) * 0.1;
+    }
+    return { x, n, d, labels };
+  };
+  const pre: SynsetHead = { d, V: 5, w: new Float32Array(d * 5), b: new Float32Array(5) };
+  for (let j = 0; j < d * 5; j++) pre.w[j] = rng() - 0.5;
+  const matches = matchLabelsToVocab(words, vocab);
+  const train = make(600);
+  const test_ = make(300);
+  const run = (features: "raw" | "standardized") =>
+    transferComparison(train, test_, pre, matches, { fractions: [1], epochs: 30, seed: 2, features });
+  const [raw] = await run("raw");
+  const [std] = await run("standardized");
+  const majority = 0.5;
+  assert.ok(Math.abs(raw!.random.acc1 - majority) < 0.02, `raw random init: ${raw!.random.acc1}`);
+  assert.ok(std!.random.acc1 > 0.95, `standardised random init: ${std!.random.acc1}`);
+  assert.ok(std!.transfer.acc1 > 0.95, `standardised transfer init: ${std!.transfer.acc1}`);
+  // The standardised protocol starts each head on centred features: its at-init accuracy is the
+  // raw head's on x − μ, computed here independently.
+  const init = transferHead(matches, pre, { seed: 2 });
+  const mu = featureStats(train.x, train.n, d).mean;
+  const xc = Float32Array.from(test_.x, (v, i) => v - mu[i % d]!);
+  const s = headScores(init, xc, test_.n);
+  let hits = 0;
+  for (let i = 0; i < test_.n; i++) {
+    const row = Array.from(s.subarray(i * 4, i * 4 + 4));
+    if (row.indexOf(Math.max(...row)) === test_.labels[i]) hits++;
+  }
+  assert.equal(std!.transferAcc1AtInit, hits / test_.n);
+  await assert.rejects(
+    transferComparison(train, test_, pre, matches, { features: "whitened" as never }),
+    /features must be "standardized" or "raw", not "whitened"/,
+  );
 });

@@ -170,6 +170,44 @@ test("D18: transfer beats random at 1 % and the gap shrinks by 100 %", () => {
   const unsure = f.evaluate!(vocabAxis([50, 50, 50, 50, 50], 0, m(0.41, 0.4, 0.8, 0.8)));
   assert.equal(unsure.verdict, "inconclusive");
   assert.equal(f.evaluate!(vocabAxis([50, 50, 50, 50, 50])).verdict, "not testable");
+  assert.doesNotMatch(yes.note ?? "", /Before training|raw features/, "runs without those metrics");
+});
+
+test("D18's note gives each head's accuracy before training and the raw-feature protocol's gains", () => {
+  const f = finding(18);
+  const ds = "fashion-mnist";
+  const metrics = (rawGain1: number) => ({
+    [`${ds}/transfer_acc1@1pct`]: 0.47,
+    [`${ds}/random_acc1@1pct`]: 0.465,
+    [`${ds}/transfer_acc1@10pct`]: 0.58,
+    [`${ds}/random_acc1@10pct`]: 0.58,
+    [`${ds}/transfer_acc1@100pct`]: 0.61,
+    [`${ds}/random_acc1@100pct`]: 0.61,
+    [`${ds}/gain_acc1@1pct`]: 0.005,
+    [`${ds}/gain_acc1@10pct`]: 0,
+    [`${ds}/gain_acc1@100pct`]: 0,
+    [`${ds}/transfer_acc1@init`]: 0.129,
+    [`${ds}/random_acc1@init`]: 0.095,
+    [`${ds}/raw_gain_acc1@1pct`]: rawGain1,
+    [`${ds}/raw_gain_acc1@10pct`]: 0.02,
+    [`${ds}/raw_gain_acc1@100pct`]: 0.003,
+    [`${ds}/raw_random_acc1@1pct`]: 0.17,
+    [`${ds}/raw_random_acc1@100pct`]: 0.41,
+  });
+  const r = f.evaluate!(vocabAxis([50, 50, 50, 50, 50], 0, metrics(0.06)));
+  assert.equal(r.verdict, "inconclusive", "0.5 points with one seed decides nothing");
+  const note = r.note ?? "";
+  assert.match(
+    note,
+    /Before training: Transfer Init 12\.9 % vs Random Init 9\.5 % top-1 on fashion-mnist \(n=1\)\./,
+  );
+  assert.match(
+    note,
+    /raw features \(no standardisation\) the gain is 6\.0 \/ 2\.0 \/ 0\.3 points at 1 \/ 10 \/ 100 %, with Random Init at 17\.0 \/ 41\.0 % at 1 \/ 100 % \(standardised: 46\.5 \/ 61\.0 %\): the slower raw fit/,
+  );
+  // A raw gain no larger than the standardised one draws no conclusion about the optimiser.
+  const same = f.evaluate!(vocabAxis([50, 50, 50, 50, 50], 0, metrics(0.01))).note ?? "";
+  assert.match(same, /\(standardised: 46\.5 \/ 61\.0 %\)\.$/);
 });
 
 test("D19: the whole corpus vs the small subset at equal samples seen", () => {
