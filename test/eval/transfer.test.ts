@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { headScores, type LabeledFeatures } from "../../src/eval/logreg";
 import { featureStats, standardize } from "../../src/eval/linear-probe";
+import { headScores, type LabeledFeatures } from "../../src/eval/logreg";
 import { labelTerms, matchLabelsToVocab, pathSimilarity } from "../../src/eval/synset-match";
 import {
   foldStandardization,
@@ -172,7 +172,9 @@ test("folding the standardisation into a head keeps its logits: w'ⱼ = wⱼσ�
   const xs = standardize({ x, n, d, labels: new Int32Array(n) }, st).x;
   const a = headScores(g, x, n);
   const b = headScores(foldStandardization(g, st), xs, n);
-  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-4, `score ${i}: ${v} vs ${b[i]}`));
+  a.forEach((v, i) => {
+    assert.ok(Math.abs(v - b[i]!) < 1e-4, `score ${i}: ${v} vs ${b[i]}`);
+  });
   assert.throws(
     () => foldStandardization(g, featureStats(x, n / 7, 1)),
     /statistics are 1-d but the head is 4-d/,
