@@ -9,8 +9,10 @@ import {
   CATLIP_FINDINGS,
   CORENET_TEST_VOCAB,
   corenetExampleIndices,
+  epochsNote,
   LP_METRIC,
   secondsPerEpoch,
+  wallClockNote,
 } from "../../src/experiments/findings/catlip";
 import type { ResultLine } from "../../src/experiments/results";
 import { CATLIP_SETTINGS } from "../../src/experiments/sections/catlip";
@@ -219,6 +221,7 @@ test("D19: the whole corpus vs the small subset at equal samples seen", () => {
   const yes = f.evaluate!(lines(45, 32));
   assert.equal(yes.verdict, "reproduced", yes.measured);
   assert.match(yes.measured, new RegExp(`At ${Q.vocabSamples} samples seen`));
+  assert.match(yes.note ?? "", /~64× more unique pairs/, "32,691 / 512 pairs");
   assert.equal(f.evaluate!(lines(30, 32)).verdict, "not reproduced");
   assert.equal(f.evaluate!(lines(32.5, 32)).verdict, "inconclusive");
   assert.equal(f.evaluate!(epochsAxis([40, 40, 40], [30, 31, 32])).verdict, "not testable");
@@ -242,4 +245,18 @@ test("findings 15–20 are CatLIP's, in order, all tested on the catlip section"
     assert.equal(f.section, "catlip");
     assert.ok(f.evaluate);
   }
+});
+
+test("D15, D16 and D19 notes describe the judged profile, not a fixed one", () => {
+  assert.match(epochsNote(Q), /512 pairs seen 5–20 times .* with one seed only gaps of ≥ 2 points count\./);
+  assert.match(
+    epochsNote(CATLIP_SETTINGS.full),
+    /1,024 pairs seen 10–40 times .* with 3 seeds a gap under 2 points counts only when it exceeds 2·SE\./,
+  );
+  const at = (profile: string) =>
+    [{ hash: "a", profile, spec: { contextLength: 16 }, metrics: {} }] as unknown as ResultLine[];
+  // ViT-Ti/8 at 32 px: image 0.00429 vs text 0.02572 GFLOPs (src/models/flops.ts), text 86 %.
+  assert.match(wallClockNote(at("quick")), /text tower is 86 % .*vit-ti\/8: image 0\.004 vs text 0\.026/);
+  // ViT-S/8: image 0.01610, the same text tower: 62 %.
+  assert.match(wallClockNote(at("full")), /text tower is 62 % .*vit-s\/8: image 0\.016 vs text 0\.026/);
 });

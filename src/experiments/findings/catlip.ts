@@ -8,8 +8,17 @@
  * only when both hold and refuted when either is reversed.
  */
 
+import { imageFlops, textFlops } from "../../models/flops";
+import { resolvePreset } from "../../models/presets";
 import type { ResultLine } from "../results";
-import { axisOf, CATLIP_SETTINGS, type CatlipSettings, epochsOf, PAPER_VTAU } from "../sections/catlip";
+import {
+  axisOf,
+  CATLIP_SETTINGS,
+  type CatlipSettings,
+  epochsOf,
+  PAPER_VTAU,
+  PICTOGRAM_PAIRS,
+} from "../sections/catlip";
 import { checkProfile } from "../sweep";
 import { describeParts, notTestable, part, partsVerdict } from "./parts";
 import { type Comparison, compareMeans, fmtEvidence, ruleText, summarize } from "./stats";
@@ -123,7 +132,7 @@ function evaluateEpochs(results: ResultLine[]): FindingResult {
     measured: `LP top-1 (%) at ${epochs.join("/")} epochs: ${curve("CatLIP", catlip)}; ${curve("CLIP", clip)}. ${describeParts(parts)}.`,
     evidence: parts.flatMap((p) => [p.a, p.b]),
     rule,
-    note: "Our subset is 512–1,024 pairs seen 5–40 times (theirs: 2.9M pairs, 25–100 epochs) and the probe is a 98-class noto-subgroups set, not IN-1k; with one seed only gaps of ≥ 2 points count.",
+    note: epochsNote(settingsFor(results)),
   };
 }
 
@@ -200,7 +209,7 @@ function evaluateWallClock(results: ResultLine[]): FindingResult {
       `CatLIP ≈ ${(catPct.mean / 100).toFixed(2)}× CLIP (paper: 0.37×).${raw}`,
     evidence: [clipPct, catPct],
     rule,
-    note: "Timings on a shared 2-core machine are noisy (±20 % or worse). At 32 px the text tower is most of CLIP's FLOPs (vit-ti/8: image 0.004 vs text 0.026 GFLOPs per sample), unlike the paper's ViT-B/16 at 224 px, so dropping it saves more here; there is also no multi-GPU feature gather to save.",
+    note: wallClockNote(results),
   };
 }
 
@@ -235,6 +244,27 @@ function evaluateThreshold(results: ResultLine[]): FindingResult {
     rule,
     note: "Thresholds scale with corpus size (round(Vτ · 32,691 / 2.9M)), so the paper's 100 and 500 become 1 and 6 captions here; our corpus has ~6,200 distinct synsets, CC3M many more.",
   };
+}
+
+/** D15's note: the profile's subset, epochs and seeds against the paper's. */
+export function epochsNote(s: CatlipSettings): string {
+  const n = s.seeds.length;
+  const seeds =
+    n >= 3
+      ? `with ${n} seeds a gap under 2 points counts only when it exceeds 2·SE`
+      : `with ${n === 1 ? "one seed" : `${n} seeds`} only gaps of ≥ 2 points count`;
+  return `Our subset is ${s.subset.toLocaleString("en-US")} pairs seen ${Math.min(...s.epochs)}–${Math.max(...s.epochs)} times (theirs: 2.9M pairs, 25–100 epochs) and the probe is a 98-class noto-subgroups set, not IN-1k; ${seeds}.`;
+}
+
+/** D16's note: how much of CLIP's per-sample FLOPs the text tower is, for the runs' model. */
+export function wallClockNote(results: readonly ResultLine[]): string {
+  const s = settingsFor(results);
+  const contextLength = Number(results.find((r) => r.spec.contextLength)?.spec.contextLength) || 16;
+  const cfg = resolvePreset(s.model, { imageSize: s.imageSize, vocabSize: 2, contextLength });
+  const image = imageFlops(cfg.image, cfg.embedDim) / 1e9;
+  const text = textFlops(cfg.text, cfg.embedDim) / 1e9;
+  const share = Math.round((100 * text) / (image + text));
+  return `Timings on a shared 2-core machine are noisy (±20 % or worse). At ${s.imageSize} px the text tower is ${share} % of CLIP's forward FLOPs (${s.model}: image ${image.toFixed(3)} vs text ${text.toFixed(3)} GFLOPs per sample), unlike the paper's ViT-B/16 at 224 px, so dropping it saves more here; there is also no multi-GPU feature gather to save.`;
 }
 
 // ── 18 ───────────────────────────────────────────────────────────────────────────────────────────
@@ -337,7 +367,7 @@ function evaluateDataScaling(results: ResultLine[]): FindingResult {
     measured: `At ${s.vocabSamples} samples seen: whole corpus ${fmtEvidence(a)} vs ${s.subset}-pair subset ${fmtEvidence(b)} (Δ ${c.diff >= 0 ? "+" : ""}${c.diff.toFixed(1)} points).`,
     evidence: [a, b],
     rule,
-    note: "Tested only in direction and at equal samples seen: ~64× more unique pairs (the paper: 450× more and far more compute, 58.0 → 80.1 IN-1k). DataComp-scale data, IN-1k and ViT-B/16 are out of reach here.",
+    note: `Tested only in direction and at equal samples seen: ~${Math.round((s.vocabSubset || PICTOGRAM_PAIRS) / s.subset)}× more unique pairs (the paper: 450× more and far more compute, 58.0 → 80.1 IN-1k). DataComp-scale data, IN-1k and ViT-B/16 are out of reach here.`,
   };
 }
 
