@@ -148,6 +148,7 @@ export function publishedLine(line: ResultLine): ResultLine {
     samples: line.samples,
     flops: line.flops,
     wallSeconds: line.wallSeconds,
+    ...(line.attemptSeconds !== undefined ? { attemptSeconds: line.attemptSeconds } : {}),
     attempts: line.attempts,
     finishedAt: line.finishedAt,
     provenance: prov,

@@ -35,6 +35,8 @@ export interface RunStatus {
   endedAt?: string;
   /** The error of the last failed attempt (message and stack, trimmed). */
   error?: string;
+  /** Seconds spent in the attempts before this one (see `priorAttemptSeconds`). */
+  priorSeconds?: number;
 }
 
 /** Where and with what a result was produced (issue 9 publishes these with each result). */
@@ -61,7 +63,10 @@ export interface RunResult {
   metrics: Record<string, number>;
   samples: number;
   flops: number;
+  /** Seconds over every attempt that led to this result (a resumed run counts its earlier attempts). */
   wallSeconds: number;
+  /** Seconds of the last attempt alone (absent in results written before it was recorded). */
+  attemptSeconds?: number;
   attempts: number;
   finishedAt: string;
   provenance: Provenance;
@@ -94,6 +99,28 @@ export function resultProblem(v: unknown, hash?: string): string | undefined {
     if (typeof x !== "number" || !Number.isFinite(x) || x < 0) return `${k} is ${JSON.stringify(x)}`;
   }
   return undefined;
+}
+
+/**
+ * Seconds the attempts before the next one took: the previous status's `priorSeconds` plus its own
+ * span, from `startedAt` to `endedAt` (failed or interrupted) or, for an attempt that died without
+ * a word (SIGKILL, power loss), to the last write to run.log. A finished run (a result being
+ * redone because it was corrupt) contributes nothing.
+ */
+export function priorAttemptSeconds(prev: RunStatus | undefined, dir: string): number {
+  if (!prev || prev.state === "done") return 0;
+  const before = Number.isFinite(prev.priorSeconds) ? prev.priorSeconds! : 0;
+  const start = Date.parse(prev.startedAt);
+  if (!Number.isFinite(start)) return before;
+  let end = prev.endedAt ? Date.parse(prev.endedAt) : Number.NaN;
+  if (!Number.isFinite(end)) {
+    try {
+      end = fs.statSync(path.join(dir, LOG_FILE)).mtimeMs;
+    } catch {
+      return before;
+    }
+  }
+  return before + Math.max(0, (end - start) / 1000);
 }
 
 export function readStatus(dir: string): RunStatus | undefined {

@@ -19,6 +19,7 @@ import {
   discardResult,
   inspectRun,
   LOG_FILE,
+  priorAttemptSeconds,
   provenance,
   RESULT_FILE,
   type RunResult,
@@ -190,6 +191,7 @@ export async function runSweep(sweep: Sweep, opts: RunSweepOptions = {}): Promis
         writeJsonAtomic(path.join(run.dir, SPEC_FILE), run.spec);
       const prev = readStatus(run.dir);
       const attempts = (prev?.attempts ?? 0) + 1;
+      const priorSeconds = priorAttemptSeconds(prev, run.dir);
       const status = {
         hash: run.hash,
         state: "running" as const,
@@ -197,6 +199,7 @@ export async function runSweep(sweep: Sweep, opts: RunSweepOptions = {}): Promis
         host: os.hostname(),
         pid: process.pid,
         startedAt: new Date(started).toISOString(),
+        ...(priorSeconds > 0 ? { priorSeconds } : {}),
       };
       writeStatus(run.dir, status);
       t.startFrac = progressOf(t);
@@ -229,6 +232,7 @@ export async function runSweep(sweep: Sweep, opts: RunSweepOptions = {}): Promis
         );
         return;
       }
+      const attemptSeconds = (Date.now() - started) / 1000;
       const result: RunResult = {
         hash: run.hash,
         section: sweep.section,
@@ -237,7 +241,8 @@ export async function runSweep(sweep: Sweep, opts: RunSweepOptions = {}): Promis
         metrics: output.metrics,
         samples: output.samples,
         flops: output.flops,
-        wallSeconds: (Date.now() - started) / 1000,
+        wallSeconds: priorSeconds + attemptSeconds,
+        attemptSeconds,
         attempts,
         finishedAt: new Date().toISOString(),
         provenance: provenance(),

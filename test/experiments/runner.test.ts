@@ -160,6 +160,58 @@ test("an interrupted run (dead holder, partial state) resumes where it stopped",
   assert.ok(events.some((l) => /resuming at 40%/.test(l)));
 });
 
+test("a resumed run's wall time counts its earlier attempts: endedAt, else run.log's last write", async () => {
+  const root = tmp();
+  const sweep = fakeSweep(root, [
+    { name: "stopped", steps: 3 },
+    { name: "killed", steps: 3 },
+  ]);
+  const [stopped, killed] = sweep.runs as [Sweep["runs"][0], Sweep["runs"][0]];
+  const now = Date.now();
+  const iso = (secondsAgo: number) => new Date(now - secondsAgo * 1000).toISOString();
+  const base = { attempts: 1, host: os.hostname(), pid: 1 };
+  // SIGTERM'd: 60 s between start and the recorded end, after 5 s in an attempt before that.
+  fs.mkdirSync(stopped.dir, { recursive: true });
+  writeJsonAtomic(path.join(stopped.dir, "status.json"), {
+    ...base,
+    hash: stopped.hash,
+    state: "interrupted",
+    startedAt: iso(100),
+    endedAt: iso(40),
+    priorSeconds: 5,
+  });
+  // SIGKILLed: no endedAt; its log was last written 30 s after it started.
+  fs.mkdirSync(killed.dir, { recursive: true });
+  writeJsonAtomic(path.join(killed.dir, "status.json"), {
+    ...base,
+    hash: killed.hash,
+    state: "running",
+    startedAt: iso(200),
+  });
+  const log = path.join(killed.dir, "run.log");
+  fs.writeFileSync(log, "step 1\n");
+  fs.utimesSync(log, new Date(now - 170_000), new Date(now - 170_000));
+  const r = await runSweep(sweep, { jobs: 0, ...quiet });
+  assert.equal(r.failed, 0);
+  const res = (name: string) => r.outcomes.find((o) => o.run.spec.name === name)!.result!;
+  for (const [name, prior] of [
+    ["stopped", 65],
+    ["killed", 30],
+  ] as const) {
+    const x = res(name);
+    assert.equal(x.attempts, 2);
+    assert.ok(x.attemptSeconds! >= 0 && x.attemptSeconds! < 20, `${name}: attempt ${x.attemptSeconds}`);
+    assert.ok(
+      Math.abs(x.wallSeconds - x.attemptSeconds! - prior) < 0.01,
+      `${name}: ${x.wallSeconds} − ${x.attemptSeconds}`,
+    );
+  }
+  // A run done in one attempt: wall time is that attempt.
+  const again = await runSweep(fakeSweep(tmp(), [{ name: "once", steps: 1 }]), { jobs: 0, ...quiet });
+  const once = again.outcomes[0]!.result!;
+  assert.equal(once.wallSeconds, once.attemptSeconds);
+});
+
 test("worker processes: a crashing run is marked failed, the worker is replaced, the rest finish", async () => {
   const root = tmp();
   const sweep = fakeSweep(root, [{ name: "boom", crash: true }, { name: "x" }, { name: "y" }, { name: "z" }]);
