@@ -17,6 +17,7 @@ import {
   currentReadmeBlock,
   currentSweepHashes,
   judge,
+  lastAttemptOnly,
   loadResultsDir,
   README_END,
   README_START,
@@ -407,4 +408,21 @@ test("traceEvidence prefers the metric the label names, lists ties, and flags de
   assert.deepEqual(traceEvidence({ ...ev("x", 0), runs: ["f".repeat(16)] }, [a, b]).missing, [
     "f".repeat(16),
   ]);
+});
+
+test("runs resumed before attempt times were kept are named; others are not", () => {
+  const l = (hash: string, attempts: number, attemptSeconds?: number) =>
+    ({
+      hash,
+      attempts,
+      wallSeconds: 9,
+      ...(attemptSeconds === undefined ? {} : { attemptSeconds }),
+    }) as unknown as ResultLine;
+  assert.deepEqual(lastAttemptOnly([l("aaaaaaaa11", 1), l("bbbbbbbb22", 2, 4)]), []);
+  const [line] = lastAttemptOnly([l("aaaaaaaa11", 1), l("cccccccc33", 3), l("dddddddd44", 2)]);
+  assert.match(
+    line!,
+    /^2 published runs were resumed .* \(`cccccccc`, `dddddddd`\): their wall time counts only their last attempt/,
+  );
+  assert.match(lastAttemptOnly([l("eeeeeeee55", 2)])[0]!, /^1 published run was resumed/);
 });

@@ -288,8 +288,10 @@ export function renderFindings(judged: readonly Judged[], uses: Map<string, Sect
         return `| ${u.section} | ${judgedAs} | ${c.runs} | ${hours(c.wallSeconds)} | ${flopsText(c.flops)} | ${others.join(", ") || "—"} |`;
       }),
       "",
-      "Wall time is each run's own time (with its evaluations) on a machine shared with other work,",
-      "so it is an upper bound on what an idle machine needs.",
+      "Wall time is each run's own time (with its evaluations, over every attempt when a run was",
+      "resumed) on a machine shared with other work, so it is an upper bound on what an idle machine",
+      "needs.",
+      ...lastAttemptOnly(allLines),
       "",
     );
     const running = [...uses.values()].flatMap((u) =>
@@ -395,4 +397,17 @@ export function buildReport(
   const uses = sectionUses(loadResultsDir(resultsDir), currentSweepHashes);
   const judged = judge(findings, uses);
   return { judged, findingsMd: renderFindings(judged, uses), readmeBlock: renderReadmeBlock(judged, uses) };
+}
+
+/**
+ * Lines of runs resumed before the runner kept earlier attempts' time (no `attemptSeconds`,
+ * `attempts` > 1): their wall time covers only the last attempt. One sentence, or none.
+ */
+export function lastAttemptOnly(lines: readonly ResultLine[]): string[] {
+  const short = lines.filter((l) => l.attemptSeconds === undefined && (l.attempts ?? 1) > 1);
+  if (!short.length) return [];
+  const ids = short.map((l) => `\`${l.hash.slice(0, 8)}\``).join(", ");
+  return [
+    `${short.length} published run${short.length === 1 ? " was" : "s were"} resumed before earlier attempts' time was kept (${ids}): their wall time counts only their last attempt, and the totals above leave out the earlier ones.`,
+  ];
 }
