@@ -176,7 +176,7 @@ export interface TransferTaskOptions {
 
 /**
  * CatLIP transfer init vs random init at each data fraction, fitted under both feature protocols of
- * `transferComparison`: standardised features with folded heads (the main metrics,
+ * `transferComparison`: standardised features, each head scaled into them (the main metrics,
  * `transfer_acc1@1pct`, …) and raw features (the same names prefixed `raw_`). The paper does not
  * give its probe's optimiser, and the gain depends on it, so both are recorded.
  * `transfer_acc1@init` / `random_acc1@init` (and `raw_…@init`): test top-1 of each head before any
@@ -211,18 +211,18 @@ export async function transferTask(
     byProtocol.push({ features: mode, prefix, rows });
   }
   const out: Record<string, MetricValue> = {};
-  for (const { prefix, rows } of byProtocol)
+  for (const { prefix, rows } of byProtocol) {
     for (const r of rows) {
       const f = `${+(r.fraction * 100).toFixed(4)}pct`;
       out[`${prefix}transfer_acc1@${f}`] = r.transfer.acc1;
       out[`${prefix}random_acc1@${f}`] = r.random.acc1;
       out[`${prefix}gain_acc1@${f}`] = r.transfer.acc1 - r.random.acc1;
     }
-  for (const { prefix, rows } of byProtocol) {
-    const first = rows[0];
-    if (!first) continue;
-    out[`${prefix}transfer_acc1@init`] = first.transferAcc1AtInit;
-    out[`${prefix}random_acc1@init`] = first.randomAcc1AtInit;
+    // The heads before training do not depend on the fraction: the first row has them.
+    if (rows[0]) {
+      out[`${prefix}transfer_acc1@init`] = rows[0].transferAcc1AtInit;
+      out[`${prefix}random_acc1@init`] = rows[0].randomAcc1AtInit;
+    }
   }
   const count = (k: string) => matches.filter((m) => m.kind === k).length;
   out.label_matches = {
