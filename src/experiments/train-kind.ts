@@ -12,7 +12,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ClipModel } from "../models/clip-model";
-import { imageFlops, textFlops } from "../models/flops";
+import { towerFlops } from "../models/flops";
 import { resolvePreset } from "../models/presets";
 import type { StrategyOptions } from "../strategies/strategy";
 import { camel, kebab, resolveTrainConfig, TRAIN_FIELDS, type TrainConfig } from "../train/config";
@@ -145,7 +145,7 @@ export function specFlopsPerSample(
     vocabSize: 2,
     contextLength: spec.contextLength,
   });
-  const f = { image: imageFlops(cfg.image, cfg.embedDim), text: textFlops(cfg.text, cfg.embedDim) };
+  const f = towerFlops(cfg);
   const fallback = 3 * (f.image + f.text);
   const shapeOnly = new Proxy({ config: cfg, flops: () => f } as unknown as ClipModel, {
     get(target, prop) {

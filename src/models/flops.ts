@@ -8,7 +8,7 @@
  * lookup (a lookup, although implemented as a one-hot matmul for wasm) and the loss.
  * Training FLOPs are taken as 3× forward (backward ≈ 2× forward), see strategies/clip.ts.
  */
-import type { ImageConfig, MixerConfig, ResnetConfig, TextConfig, VitConfig } from "./config";
+import type { ClipConfig, ImageConfig, MixerConfig, ResnetConfig, TextConfig, VitConfig } from "./config";
 import { resnetPlan } from "./resnet";
 
 /** FLOPs of `depth` transformer blocks over `t` tokens of width `w` (MLP ratio r). */
@@ -51,6 +51,11 @@ export function imageFlops(cfg: ImageConfig, embedDim: number): number {
     case "mixer":
       return mixerFlops(cfg, embedDim);
   }
+}
+
+/** Forward FLOPs per sample of a model's two towers (its image tower at the configured size). */
+export function towerFlops(cfg: ClipConfig): { image: number; text: number } {
+  return { image: imageFlops(cfg.image, cfg.embedDim), text: textFlops(cfg.text, cfg.embedDim) };
 }
 
 /** Text forward FLOPs: the blocks over the full context plus the projection of the pooled token. */

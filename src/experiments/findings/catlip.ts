@@ -8,7 +8,7 @@
  * only when both hold and refuted when either is reversed.
  */
 
-import { imageFlops, textFlops } from "../../models/flops";
+import { towerFlops } from "../../models/flops";
 import { resolvePreset } from "../../models/presets";
 import type { ResultLine } from "../results";
 import {
@@ -261,8 +261,8 @@ export function wallClockNote(results: readonly ResultLine[]): string {
   const s = settingsFor(results);
   const contextLength = Number(results.find((r) => r.spec.contextLength)?.spec.contextLength) || 16;
   const cfg = resolvePreset(s.model, { imageSize: s.imageSize, vocabSize: 2, contextLength });
-  const image = imageFlops(cfg.image, cfg.embedDim) / 1e9;
-  const text = textFlops(cfg.text, cfg.embedDim) / 1e9;
+  const f = towerFlops(cfg);
+  const [image, text] = [f.image / 1e9, f.text / 1e9];
   const share = Math.round((100 * text) / (image + text));
   return `Timings on a shared 2-core machine are noisy (±20 % or worse). At ${s.imageSize} px the text tower is ${share} % of CLIP's forward FLOPs (${s.model}: image ${image.toFixed(3)} vs text ${text.toFixed(3)} GFLOPs per sample), unlike the paper's ViT-B/16 at 224 px, so dropping it saves more here; there is also no multi-GPU feature gather to save.`;
 }
@@ -333,19 +333,20 @@ function evaluateTransfer(results: ResultLine[]): FindingResult {
  */
 export function protocolNote(results: readonly ResultLine[], ds: string): string {
   const has = (k: string) => results.filter((r) => typeof r.metrics[`${ds}/${k}`] === "number");
-  const mean = (runs: ResultLine[], k: string) => summarize(runs, `${ds}/${k}`, k, 100).mean.toFixed(1);
+  const mean = (runs: ResultLine[], k: string) => summarize(runs, `${ds}/${k}`, k, 100).mean;
+  const pts = (runs: ResultLine[], ...ks: string[]) => ks.map((k) => mean(runs, k).toFixed(1)).join(" / ");
   let out = "";
   const init = has("transfer_acc1@init");
   if (init.length && has("random_acc1@init").length === init.length)
-    out += ` Before training: Transfer Init ${mean(init, "transfer_acc1@init")} % vs Random Init ${mean(init, "random_acc1@init")} % top-1 on ${ds} (n=${init.length}).`;
+    out += ` Before training: Transfer Init ${pts(init, "transfer_acc1@init")} % vs Random Init ${pts(init, "random_acc1@init")} % top-1 on ${ds} (n=${init.length}).`;
   const raw = has("raw_gain_acc1@1pct");
-  if (raw.length && ["10pct", "100pct"].every((f) => has(`raw_gain_acc1@${f}`).length === raw.length))
-    out += ` On the raw features (no standardisation) the gain is ${mean(raw, "raw_gain_acc1@1pct")} / ${mean(raw, "raw_gain_acc1@10pct")} / ${mean(raw, "raw_gain_acc1@100pct")} points at 1 / 10 / 100 %, with Random Init at ${mean(raw, "raw_random_acc1@1pct")} / ${mean(raw, "raw_random_acc1@100pct")} % at 1 / 100 % (standardised: ${mean(raw, "random_acc1@1pct")} / ${mean(raw, "random_acc1@100pct")} %)${
-      Number(mean(raw, "raw_gain_acc1@1pct")) - Number(mean(raw, "gain_acc1@1pct")) >= 2
-        ? ": the slower raw fit leaves the init more room, so a gain there says more about the optimiser than about the pre-training"
-        : ""
-    }.`;
-  return out;
+  if (!raw.length || !["10pct", "100pct"].every((f) => has(`raw_gain_acc1@${f}`).length === raw.length))
+    return out;
+  const optimiser =
+    mean(raw, "raw_gain_acc1@1pct") - mean(raw, "gain_acc1@1pct") >= 2
+      ? ": the slower raw fit leaves the init more room, so a gain there says more about the optimiser than about the pre-training"
+      : "";
+  return `${out} On the raw features (no standardisation) the gain is ${pts(raw, "raw_gain_acc1@1pct", "raw_gain_acc1@10pct", "raw_gain_acc1@100pct")} points at 1 / 10 / 100 %, with Random Init at ${pts(raw, "raw_random_acc1@1pct", "raw_random_acc1@100pct")} % at 1 / 100 % (standardised: ${pts(raw, "random_acc1@1pct", "random_acc1@100pct")} %)${optimiser}.`;
 }
 
 // ── 19 ───────────────────────────────────────────────────────────────────────────────────────────

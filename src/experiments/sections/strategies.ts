@@ -17,7 +17,7 @@
  * ```
  */
 import type { ClipModel } from "../../models/clip-model";
-import { imageFlops, textFlops } from "../../models/flops";
+import { towerFlops } from "../../models/flops";
 import { resolvePreset } from "../../models/presets";
 import { createStrategy, type StrategyOptions } from "../../strategies";
 import type { Profile, Section, SweepDef } from "../sweep";
@@ -159,7 +159,7 @@ export function strategyFlopsPerSample(
   contextLength = 16,
 ): number {
   const cfg = resolvePreset(model, { imageSize, vocabSize: 2, contextLength });
-  const f = { image: imageFlops(cfg.image, cfg.embedDim), text: textFlops(cfg.text, cfg.embedDim) };
+  const f = towerFlops(cfg);
   // The strategies read only `config` and `flops()` to count FLOPs (src/strategies, "from the config alone").
   const shapeOnly = { config: cfg, flops: () => f } as unknown as ClipModel;
   return createStrategy(variant.strategy, variant.options as StrategyOptions).trainFlopsPerSample(shapeOnly);
