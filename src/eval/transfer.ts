@@ -204,6 +204,8 @@ export async function transferComparison(
   const te = stats ? standardize(test, stats) : test;
   const score = (h: LinearHead) => classificationMetrics(headScores(h, te.x, te.n), te.n, C, te.labels);
   const all = Int32Array.from({ length: tr.n }, (_, i) => i);
+  // Each head before training: the same at every fraction.
+  const [initAcc1, randAcc1] = [score(init).acc1, score(rand).acc1];
   const rows: TransferRow[] = [];
   for (const fraction of opts.fractions ?? [0.01, 0.1, 1]) {
     const idx = fraction >= 1 ? all : fractionIndices(tr.labels, all, fraction, seed);
@@ -224,8 +226,8 @@ export async function transferComparison(
       trainRows: idx.length,
       transfer: score(t.head),
       random: score(r.head),
-      transferAcc1AtInit: score(init).acc1,
-      randomAcc1AtInit: score(rand).acc1,
+      transferAcc1AtInit: initAcc1,
+      randomAcc1AtInit: randAcc1,
     });
   }
   return rows;
