@@ -24,7 +24,7 @@
  * - `features: "raw"` fits on the raw pooled features (the earlier protocol, recorded as `raw_`
  *   metrics by the eval task). There the shared offset dominates every row: on noto-subgroups
  *   30 epochs of Adam left both inits at the majority class (13.5 %, mean per-class recall 1/97)
- *   where the standardised L-BFGS probe reaches 34 %, and on Fashion-MNIST they reach 42 % at
+ *   where the standardised L-BFGS probe reaches 32 %, and on Fashion-MNIST they reach 42 % at
  *   100 % of the labels against 61 % standardised (the quick profile's vit-ti/8 checkpoint).
  */
 import { mulberry32 } from "../models/vit";
