@@ -31,6 +31,11 @@ export interface BatchLoaderOptions {
   indices?: Int32Array;
   /** Batches assembled ahead, in idle time between `next()` calls. Default 2. */
   prefetch?: number;
+  /**
+   * The text of cache sample `index` when drawn in `epoch` (caption sampling); default the stored
+   * caption. Must be a pure function of its arguments, so state()/restore() stays exact.
+   */
+  captionOf?: (index: number, epoch: number) => string;
 }
 
 /** The loader's position: the next batch it will return. */
@@ -67,6 +72,7 @@ export class BatchLoader {
   private readonly dropLast: boolean;
   private readonly prefetch: number;
   private readonly px: number;
+  private readonly captionOf: ((index: number, epoch: number) => string) | undefined;
   private seed: number;
   /** Next batch to hand out. */
   private epoch = 0;
@@ -100,6 +106,7 @@ export class BatchLoader {
     this.dropLast = opts.dropLast ?? false;
     this.prefetch = Math.max(0, Math.floor(opts.prefetch ?? 2));
     this.seed = opts.seed >>> 0;
+    this.captionOf = opts.captionOf;
     this.px = cache.size * cache.size * 3;
     if (this.pool.length === 0) throw new Error("BatchLoader: no samples (empty cache or subset)");
     if (this.dropLast && this.batchSize > this.pool.length) {
@@ -153,7 +160,7 @@ export class BatchLoader {
     for (let i = 0; i < b; i++) {
       const j = indices[i]!;
       images.set(this.cache.images.subarray(j * px, (j + 1) * px), i * px);
-      captions[i] = this.cache.captions[j]!;
+      captions[i] = this.captionOf ? this.captionOf(j, epoch) : this.cache.captions[j]!;
       keys[i] = this.cache.keys[j]!;
     }
     return { images, captions, keys, indices, size: this.cache.size, epoch };

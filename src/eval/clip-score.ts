@@ -14,6 +14,7 @@ import { resolvePreset } from "../models/presets";
 import { BpeTokenizer } from "../text/bpe";
 import { initBackend } from "../tf";
 import { loadCheckpoint } from "../train/checkpoint";
+import { presetOpts } from "../train/config";
 import { readSafetensors } from "../train/safetensors";
 import { embedImages, embedTexts } from "./embed";
 import { l2normalize } from "./embeddings";
@@ -72,7 +73,16 @@ export async function loadScorer(checkpoint: string, tokenizerPath?: string): Pr
   if (!fs.existsSync(checkpoint))
     throw new Error(`checkpoint ${checkpoint} not found (expected runs/<run>/final.safetensors)`);
   const meta = readSafetensors(checkpoint).metadata;
-  let cfg: { model?: string; imageSize?: number; contextLength?: number; data?: string } | null = null;
+  let cfg: {
+    model?: string;
+    imageSize?: number;
+    contextLength?: number;
+    data?: string;
+    textWidth?: number;
+    textDepth?: number;
+    textHeads?: number;
+    logitScaleInit?: number;
+  } | null = null;
   try {
     cfg = JSON.parse(meta.config ?? "null");
   } catch {
@@ -86,7 +96,10 @@ export async function loadScorer(checkpoint: string, tokenizerPath?: string): Pr
   const tokenizer = BpeTokenizer.load(tokPath);
   const contextLength = cfg.contextLength ?? 16;
   const model = buildClipModel(
-    resolvePreset(cfg.model, { imageSize: cfg.imageSize, vocabSize: tokenizer.vocabSize, contextLength }),
+    resolvePreset(
+      cfg.model,
+      presetOpts({ ...cfg, imageSize: cfg.imageSize, contextLength }, tokenizer.vocabSize),
+    ),
     0,
   );
   const st = loadCheckpoint(checkpoint, { param: model.params, buffer: model.buffers });

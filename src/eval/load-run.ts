@@ -13,7 +13,7 @@ import { createStrategy, type StrategyOptions } from "../strategies";
 import { BpeTokenizer } from "../text/bpe";
 import { SynsetVocab } from "../text/synset-vocab";
 import { tf } from "../tf";
-import type { TrainConfig } from "../train/config";
+import { presetOpts, type TrainConfig } from "../train/config";
 import { readSafetensors, type StTensor } from "../train/safetensors";
 import type { RecordMeta } from "./records";
 import type { SynsetHead } from "./transfer";
@@ -111,10 +111,7 @@ export function loadRunForEval(checkpointArg: string, opts: { dataDir?: string }
       `${tokPath} not found: the run trained on ${dataDir}; build it with \`clipdown data build\``,
     );
   const vocabSize = tokenizer?.vocabSize ?? 2 ** 9;
-  const model = buildClipModel(
-    resolvePreset(cfg.model, { imageSize: cfg.imageSize, vocabSize, contextLength: cfg.contextLength }),
-    cfg.seed ?? 0,
-  );
+  const model = buildClipModel(resolvePreset(cfg.model, presetOpts(cfg, vocabSize)), cfg.seed ?? 0);
   // A strategy that never trains a parameter need not save it (CatLIP: no text tower, no visual.proj).
   let trained: (name: string) => boolean = () => true;
   try {

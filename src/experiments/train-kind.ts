@@ -15,7 +15,15 @@ import type { ClipModel } from "../models/clip-model";
 import { towerFlops } from "../models/flops";
 import { resolvePreset } from "../models/presets";
 import type { StrategyOptions } from "../strategies/strategy";
-import { camel, kebab, resolveTrainConfig, TRAIN_FIELDS, type TrainConfig } from "../train/config";
+import {
+  camel,
+  kebab,
+  LEGACY_NEUTRAL,
+  presetOpts,
+  resolveTrainConfig,
+  TRAIN_FIELDS,
+  type TrainConfig,
+} from "../train/config";
 import { parseEvalTask, runEvalTasks } from "./eval-tasks";
 import type { RunContext, RunKind, RunOutput } from "./kinds";
 import { isHash, isRunRef, type Json, RUN_REF, type RunSpec, refHash } from "./spec";
@@ -79,7 +87,12 @@ export function normalizeTrainSpec(raw: Record<string, unknown>): TrainSpec {
     );
   const cfg = resolveTrainConfig(train);
   const spec: Record<string, Json> = { kind: "train" };
-  for (const f of trainFieldNames()) spec[f] = (cfg as unknown as Record<string, Json>)[f]!;
+  for (const f of trainFieldNames()) {
+    const v = (cfg as unknown as Record<string, Json>)[f]!;
+    // A field added after results were published is left out at its old behaviour: same hash as before.
+    if (f in LEGACY_NEUTRAL && v === (LEGACY_NEUTRAL as Record<string, unknown>)[f]) continue;
+    spec[f] = v;
+  }
   Object.assign(spec, { eval: [...(evalTasks as string[])], noise, scores });
   const top = spec.qualityTop;
   if (typeof top === "number" && top < 100 && !scores)
@@ -103,8 +116,9 @@ export const CORPUS_DIR = "corpus";
 
 /** The full TrainConfig that executes a spec in `dir` (`depDir` resolves `run:` references). */
 export function toTrainConfig(spec: TrainSpec, dir: string, depDir?: (hash: string) => string): TrainConfig {
-  const raw: Record<string, unknown> = {};
-  for (const f of trainFieldNames()) raw[f] = (spec as Record<string, unknown>)[f];
+  // Fields a spec leaves out at their old behaviour get it back (not today's default).
+  const raw: Record<string, unknown> = { ...LEGACY_NEUTRAL };
+  for (const f of trainFieldNames()) if (f in spec) raw[f] = (spec as Record<string, unknown>)[f];
   raw.data = resolveData(spec.data, depDir);
   const scoresPath = spec.scores ? depDir?.(spec.scores) : undefined;
   const steps = Math.floor(spec.samples / spec.batch);
@@ -138,13 +152,11 @@ const STRATEGY_OPTION_KEYS = [
  * counts them; strategies that need more than `config` and `flops()` fall back to 3 × forward.
  */
 export function specFlopsPerSample(
-  spec: Pick<TrainSpec, "model" | "strategy" | "imageSize" | "contextLength"> & Partial<StrategyOptions>,
+  spec: Pick<TrainSpec, "model" | "strategy" | "imageSize" | "contextLength"> &
+    Partial<Pick<TrainConfig, "textWidth" | "textDepth" | "textHeads" | "logitScaleInit">> &
+    Partial<StrategyOptions>,
 ): number {
-  const cfg = resolvePreset(spec.model, {
-    imageSize: spec.imageSize,
-    vocabSize: 2,
-    contextLength: spec.contextLength,
-  });
+  const cfg = resolvePreset(spec.model, presetOpts(spec, 2));
   const f = towerFlops(cfg);
   const fallback = 3 * (f.image + f.text);
   const shapeOnly = new Proxy({ config: cfg, flops: () => f } as unknown as ClipModel, {

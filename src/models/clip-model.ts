@@ -56,7 +56,7 @@ export function buildClipModel(cfg: ClipConfig, seed: number): ClipModel {
       break;
   }
   initText(init, cfg.text, cfg.embedDim);
-  init.constant("logit_scale", LOGIT_SCALE_INIT);
+  init.constant("logit_scale", cfg.logitScaleInit ? Math.log(cfg.logitScaleInit) : LOGIT_SCALE_INIT);
   const { params, buffers, decayed } = init;
 
   const imageFeatures = (images: tf.Tensor4D, opts: ImageOpts): tf.Tensor2D => {

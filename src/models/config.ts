@@ -64,4 +64,6 @@ export interface ClipConfig {
   embedDim: number;
   image: ImageConfig;
   text: TextConfig;
+  /** Initial exp(logit_scale), CLIP's inverse temperature (absent: 1 / 0.07 ≈ 14.3, as CLIP). */
+  logitScaleInit?: number;
 }

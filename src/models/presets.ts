@@ -103,6 +103,14 @@ export interface PresetOpts {
   imageSize: number;
   vocabSize: number;
   contextLength?: number;
+  /**
+   * Text-tower shape overrides (0 or absent = the preset's). The papers only require that the text
+   * tower is the same for every image tower of a comparison, so a run may shrink it to buy samples:
+   * at 32 px the preset text tower costs ~6× vit-ti/8's image tower.
+   */
+  text?: { width?: number; depth?: number; heads?: number };
+  /** Initial exp(logit_scale) (0 or absent: CLIP's 1 / 0.07). */
+  logitScaleInit?: number;
 }
 
 function positiveInt(what: string, v: number): void {
@@ -137,7 +145,19 @@ export function resolvePreset(name: string, opts: PresetOpts): ClipConfig {
     }
     image = p.kind === "vit" ? { ...p, imageSize, mlpRatio: 4, pool: p.pool ?? "cls" } : { ...p, imageSize };
   }
-  return { name, embedDim: preset.embedDim, image, text: { ...preset.text, vocabSize, contextLength } };
+  const text = { ...preset.text, vocabSize, contextLength };
+  const o = opts.text ?? {};
+  if (o.width) text.width = o.width;
+  if (o.depth) text.depth = o.depth;
+  if (o.heads) text.heads = o.heads;
+  else if (o.width) text.heads = Math.max(1, Math.round(o.width / 32)); // head dim 32, as the preset's 128/4
+  for (const [k, v] of Object.entries({ width: text.width, depth: text.depth, heads: text.heads }))
+    positiveInt(`text ${k}`, v);
+  if (text.width % text.heads !== 0)
+    throw new Error(`text width ${text.width} is not divisible by its ${text.heads} heads; pick a multiple`);
+  const scale = opts.logitScaleInit ?? 0;
+  if (!(scale >= 0 && Number.isFinite(scale))) throw new Error(`logitScaleInit must be ≥ 0, got ${scale}`);
+  return { name, embedDim: preset.embedDim, image, text, ...(scale > 0 ? { logitScaleInit: scale } : {}) };
 }
 
 /** One-line description of a preset (for `clipdown models`). */

@@ -11,21 +11,15 @@ import { buildPrompts, ensembleClassEmbeddings, PROMPT_TEMPLATES, zeroShotScores
 import { buildClipModel, type ClipModel } from "../models/clip-model";
 import { resolvePreset } from "../models/presets";
 import type { BpeTokenizer } from "../text/bpe";
-import type { TrainConfig } from "../train/config";
+import { presetOpts, type TrainConfig } from "../train/config";
 
 /** The model a run starts from: same preset, size and seed as `trainRun` builds. */
 export function initialModel(
-  cfg: Pick<TrainConfig, "model" | "imageSize" | "contextLength" | "seed">,
+  cfg: Pick<TrainConfig, "model" | "imageSize" | "contextLength" | "seed"> &
+    Partial<Pick<TrainConfig, "textWidth" | "textDepth" | "textHeads" | "logitScaleInit">>,
   tokenizer: BpeTokenizer,
 ): ClipModel {
-  return buildClipModel(
-    resolvePreset(cfg.model, {
-      imageSize: cfg.imageSize,
-      vocabSize: tokenizer.vocabSize,
-      contextLength: cfg.contextLength,
-    }),
-    cfg.seed,
-  );
+  return buildClipModel(resolvePreset(cfg.model, presetOpts(cfg, tokenizer.vocabSize)), cfg.seed);
 }
 
 /** exp(logit_scale): the learned inverse temperature that turns cosines into logits. */

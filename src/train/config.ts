@@ -3,6 +3,8 @@
  * the field and the allowed values. The CLI flags (kebab-case) and `--config` JSON (camelCase or
  * kebab-case) both map onto these fields; unknown fields are errors so a typo never runs silently.
  */
+import { CAPTION_MODES, checkCaptionMode } from "../data/caption-sampling";
+import type { PresetOpts } from "../models/presets";
 import { checkStrategyConfig } from "../strategies";
 
 export interface TrainConfig {
@@ -25,6 +27,14 @@ export interface TrainConfig {
   clipNorm: number;
   imageSize: number;
   contextLength: number;
+  /** Text-tower overrides (0 = the preset's width / depth / heads). */
+  textWidth: number;
+  textDepth: number;
+  textHeads: number;
+  /** Initial exp(logit_scale), the inverse temperature (0 = CLIP's 1 / 0.07 ≈ 14.3). */
+  logitScaleInit: number;
+  /** How a training caption is shown to the model each time it is drawn (src/data/caption-sampling.ts). */
+  captions: string;
   seed: number;
   out: string;
   evalEvery: number;
@@ -78,6 +88,11 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   clipNorm: 1,
   imageSize: 32,
   contextLength: 16,
+  textWidth: 0,
+  textDepth: 0,
+  textHeads: 0,
+  logitScaleInit: 0,
+  captions: "full",
   seed: 0,
   out: "runs/default",
   evalEvery: 0,
@@ -131,6 +146,19 @@ export const TRAIN_FIELDS: Record<keyof TrainConfig, FieldSpec> = {
   clipNorm: { kind: "number", min: 0, help: "clip gradients to this global norm (0 = off)" },
   imageSize: { kind: "int", min: 8, max: 512, help: "image side in pixels" },
   contextLength: { kind: "int", min: 4, max: 256, help: "text tokens per caption" },
+  textWidth: { kind: "int", min: 0, max: 1024, help: "text tower width (0 = the preset's)" },
+  textDepth: { kind: "int", min: 0, max: 24, help: "text tower layers (0 = the preset's)" },
+  textHeads: { kind: "int", min: 0, max: 32, help: "text tower heads (0 = the preset's, or width / 32)" },
+  logitScaleInit: {
+    kind: "number",
+    min: 0,
+    max: 100,
+    help: "initial inverse temperature exp(logit_scale) (0 = CLIP's 1/0.07 ≈ 14.3; clamped at 100 in training)",
+  },
+  captions: {
+    kind: "string",
+    help: `caption sampling at training time: ${CAPTION_MODES.join(", ")} (src/data/caption-sampling.ts)`,
+  },
   seed: { kind: "int", min: 0, help: "random seed (init, data order)" },
   out: { kind: "string", help: "run directory" },
   evalEvery: { kind: "int", min: 0, help: "evaluate every N samples (0 = only at the end)" },
@@ -217,8 +245,37 @@ export function resolveTrainConfig(
   if (out.samples < out.batch) throw new Error(`samples (${out.samples}) must be >= batch (${out.batch})`);
   if (out.unmaskedTuneSamples >= out.samples)
     throw new Error(`unmasked-tune-samples (${out.unmaskedTuneSamples}) must be < samples (${out.samples})`);
+  checkCaptionMode(out.captions);
   checkStrategyConfig(out);
   return out;
+}
+
+/**
+ * Fields added after results were first published, with the value that reproduces the behaviour
+ * from before they existed. A train spec leaves a field out while it has that value, so the hashes
+ * (run directories) of earlier published runs stay what they were.
+ */
+export const LEGACY_NEUTRAL: Partial<TrainConfig> = {
+  textWidth: 0,
+  textDepth: 0,
+  textHeads: 0,
+  logitScaleInit: 0,
+  captions: "full",
+};
+
+/** The model-shape options of a config, as `resolvePreset` takes them. */
+export function presetOpts(
+  cfg: Pick<TrainConfig, "imageSize" | "contextLength"> &
+    Partial<Pick<TrainConfig, "textWidth" | "textDepth" | "textHeads" | "logitScaleInit">>,
+  vocabSize: number,
+): PresetOpts {
+  return {
+    imageSize: cfg.imageSize,
+    vocabSize,
+    contextLength: cfg.contextLength,
+    text: { width: cfg.textWidth ?? 0, depth: cfg.textDepth ?? 0, heads: cfg.textHeads ?? 0 },
+    logitScaleInit: cfg.logitScaleInit ?? 0,
+  };
 }
 
 function checkField(field: string, spec: FieldSpec, value: unknown): unknown {

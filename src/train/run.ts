@@ -6,16 +6,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureCache, type PairCache } from "../data/cache";
+import { captionParts, checkCaptionMode, sampleCaption } from "../data/caption-sampling";
 import { BatchLoader, subsetIndices } from "../data/loader";
 import { QUALITY_FILE, qualityScoresFor, topFractionIndices } from "../data/quality";
-import { evalRetrieval, evalZeroShot } from "../eval/heldout-eval";
+import { evalRetrieval, evalZeroShot, evalZeroShotSet, trainingImageSet } from "../eval/heldout-eval";
 import { buildClipModel } from "../models/clip-model";
 import { resolvePreset } from "../models/presets";
 import { createStrategy } from "../strategies";
 import { BpeTokenizer } from "../text/bpe";
 import { initBackend, tf } from "../tf";
 import { clipTask, type RunHandles } from "./clip-task";
-import type { TrainConfig } from "./config";
+import { presetOpts, type TrainConfig } from "./config";
 import { readMetrics } from "./metrics";
 import { Trainer, type TrainResult } from "./trainer";
 
@@ -30,14 +31,7 @@ export async function prepareRun(
   const tokenizer = BpeTokenizer.load(tokPath);
   const cache = await ensureCache(cfg.data, cfg.imageSize);
   const strategy = createStrategy(cfg.strategy, cfg);
-  const model = buildClipModel(
-    resolvePreset(cfg.model, {
-      imageSize: cfg.imageSize,
-      vocabSize: tokenizer.vocabSize,
-      contextLength: cfg.contextLength,
-    }),
-    cfg.seed,
-  );
+  const model = buildClipModel(resolvePreset(cfg.model, presetOpts(cfg, tokenizer.vocabSize)), cfg.seed);
   strategy.check?.(model);
   const extra =
     strategy.initParams?.(model, {
@@ -53,23 +47,38 @@ export async function prepareRun(
   return { model, strategy, extra, tokenizer, cache };
 }
 
-/** Held-out evaluation closure; sets that are not built are skipped with one notice. */
+/** The primary zero-shot benchmark (the paper's ImageNet role), evaluated on all its images at every eval. */
+export const PRIMARY_ZEROSHOT = "noto-nouns";
+/** Training images in the memorisation probe (zero-shot over their own names). */
+export const TRAIN_PROBE_IMAGES = 256;
+
+/**
+ * Held-out evaluation closure; sets that are not built are skipped with one notice. Each eval
+ * records the primary benchmark (`noto-nouns/acc1`, `…/mean_per_class_recall`, and
+ * `…/class_text_cos`, the text-collapse detector), the fine-grained emoji-441 (`zs_top1`, `zs_top5`),
+ * Noto caption retrieval (`i2t_r1` … `t2i_r10`) and, for memorisation vs generalisation, zero-shot
+ * on a fixed sample of training images over their own names (`train-images/acc1`).
+ */
 export async function heldOutEvaluator(
-  h: RunHandles,
+  h: RunHandles & { cache?: Pick<PairCache, "n" | "size" | "images" | "meta"> },
   cfg: TrainConfig,
   log: (s: string) => void,
 ): Promise<((step: number) => Promise<Record<string, number>>) | undefined> {
-  const clsDir = path.join(cfg.evalData, "emoji-441");
-  const retDir = path.join(cfg.evalData, "noto");
-  const haveCls = fs.existsSync(clsDir);
-  const haveRet = fs.existsSync(retDir);
-  if (!haveCls) log(`eval: ${clsDir} not found, zero-shot skipped (clipdown data build creates it)`);
-  if (!haveRet) log(`eval: ${retDir} not found, retrieval skipped (clipdown data build creates it)`);
-  if (!haveCls && !haveRet) return undefined;
+  const dir = (name: string): string | undefined => {
+    const d = path.join(cfg.evalData, name);
+    if (fs.existsSync(d)) return d;
+    log(`eval: ${d} not found, skipped (clipdown data build creates it)`);
+    return undefined;
+  };
+  const primaryDir = dir(PRIMARY_ZEROSHOT);
+  const clsDir = dir("emoji-441");
+  const retDir = dir("noto");
+  if (!primaryDir && !clsDir && !retDir) return undefined;
   // Loaded lazily: a run without held-out sets never touches the corpus-building code.
   const { loadClassificationSet, loadRetrievalSet } = await import("../data/heldout");
-  const cls = haveCls ? await loadClassificationSet(clsDir, cfg.imageSize) : undefined;
-  const ret = haveRet ? await loadRetrievalSet(retDir, cfg.imageSize) : undefined;
+  const primary = primaryDir ? await loadClassificationSet(primaryDir, cfg.imageSize) : undefined;
+  const cls = clsDir ? await loadClassificationSet(clsDir, cfg.imageSize) : undefined;
+  const ret = retDir ? await loadRetrievalSet(retDir, cfg.imageSize) : undefined;
   if (h.strategy.usesText === false) {
     // No text tower (CatLIP): zero-shot and retrieval need one; the strategy reads out its own head.
     log(`eval: strategy ${h.strategy.name} trains no text tower; zero-shot and retrieval skipped`);
@@ -77,11 +86,15 @@ export async function heldOutEvaluator(
     if (!cls || !own) return undefined;
     return async () => own(h.model, h.extra, cls, { maxImages: cfg.evalSize });
   }
+  const trainSet = h.cache ? trainingImageSet(h.cache, TRAIN_PROBE_IMAGES) : undefined;
   return async () => {
     const opts = { contextLength: cfg.contextLength, maxImages: cfg.evalSize };
+    const all = { contextLength: cfg.contextLength };
     return {
+      ...(primary ? await evalZeroShotSet(h.model, h.tokenizer, primary, PRIMARY_ZEROSHOT, all) : {}),
       ...(cls ? await evalZeroShot(h.model, h.tokenizer, cls, opts) : {}),
       ...(ret ? await evalRetrieval(h.model, h.tokenizer, ret, opts) : {}),
+      ...(trainSet ? await evalZeroShotSet(h.model, h.tokenizer, trainSet, "train-images", all) : {}),
     };
   };
 }
@@ -104,6 +117,7 @@ export async function trainRun(
     seed: cfg.seed,
     dropLast: true,
     ...(indices ? { indices } : {}),
+    ...(cfg.captions !== "full" ? { captionOf: captionSampler(h.cache, cfg) } : {}),
   });
   const steps = Math.floor(cfg.samples / batch);
   const flopsPerSample = h.strategy.trainFlopsPerSample(h.model, { samples: steps * batch });
@@ -153,6 +167,17 @@ export async function trainRun(
     tf.dispose(Object.values(h.extra));
     h.model.dispose();
   }
+}
+
+/** Caption sampling over a cache (names and tags from each sample's json), seeded by the run's seed. */
+export function captionSampler(
+  cache: Pick<PairCache, "captions" | "meta">,
+  cfg: Pick<TrainConfig, "captions" | "seed">,
+): (index: number, epoch: number) => string {
+  checkCaptionMode(cfg.captions);
+  const mode = cfg.captions;
+  const parts = cache.captions.map((c, i) => captionParts(c, cache.meta[i]));
+  return (i, epoch) => sampleCaption(parts[i]!, mode, cfg.seed, epoch, i);
 }
 
 /** Drops metric lines past the resumed step, so a resumed run's log has no duplicated steps. */
