@@ -5,8 +5,15 @@
 import type { ClipModel } from "../models/clip-model";
 import type { BpeTokenizer } from "../text/bpe";
 import { embedImages, embedTexts } from "./embed";
+import type { Emb } from "./embeddings";
 import { multiCaptionRecall } from "./retrieval";
-import { buildPrompts, ensembleClassEmbeddings, PROMPT_TEMPLATES, zeroShotAccuracy } from "./zeroshot";
+import {
+  buildPrompts,
+  ensembleClassEmbeddings,
+  PROMPT_TEMPLATES,
+  zeroShotAccuracy,
+  zeroShotMetrics,
+} from "./zeroshot";
 
 export interface ClassificationSet {
   n: number;
@@ -67,6 +74,87 @@ export async function evalZeroShot(
   const acc = zeroShotAccuracy(img, cls, labels);
   const p = opts.prefix ?? "zs";
   return { [`${p}_top1`]: acc.top1, [`${p}_top5`]: acc.top5 };
+}
+
+/**
+ * Zero-shot metrics of a classification set under CLIP_benchmark's names, keyed `<name>/<metric>`:
+ * `acc1`, `acc5`, `mean_per_class_recall`, and `class_text_cos`, the mean cosine between two different
+ * classes' prompt embeddings: near 1 the text tower maps every class to one point (collapse), and
+ * zero-shot cannot separate them whatever the image tower learned.
+ */
+export async function evalZeroShotSet(
+  model: ClipModel,
+  tokenizer: BpeTokenizer,
+  set: ClassificationSet,
+  name: string,
+  opts: { contextLength: number; maxImages?: number; templates?: readonly string[] },
+): Promise<Record<string, number>> {
+  const templates = opts.templates ?? PROMPT_TEMPLATES;
+  const idx = spreadIndices(set.n, opts.maxImages ?? 0);
+  const img = await embedImages(model, pickImages(set.images, set.size, idx), idx.length, set.size);
+  const cls = ensembleClassEmbeddings(
+    await embedTexts(model, tokenizer, buildPrompts(set.classNames, templates), opts.contextLength),
+    templates.length,
+  );
+  const labels = Int32Array.from(idx, (j) => set.labels[j]!);
+  const m = zeroShotMetrics(img, cls, labels);
+  return {
+    [`${name}/acc1`]: m.acc1,
+    [`${name}/acc5`]: m.acc5,
+    [`${name}/mean_per_class_recall`]: m.meanPerClassRecall,
+    [`${name}/class_text_cos`]: meanOffDiagonalCosine(cls),
+  };
+}
+
+/** Mean cosine over pairs of distinct rows of L2-normalised embeddings (0 for fewer than 2 rows). */
+export function meanOffDiagonalCosine(e: Emb): number {
+  if (e.n < 2) return 0;
+  // Σ_{i≠j} e_i·e_j = |Σ e_i|² − Σ |e_i|², with every |e_i| = 1.
+  const sum = new Float64Array(e.d);
+  let self = 0;
+  for (let i = 0; i < e.n; i++) {
+    for (let j = 0; j < e.d; j++) {
+      const v = e.data[i * e.d + j]!;
+      sum[j]! += v;
+      self += v * v;
+    }
+  }
+  let total = 0;
+  for (let j = 0; j < e.d; j++) total += sum[j]! * sum[j]!;
+  return (total - self) / (e.n * (e.n - 1));
+}
+
+/**
+ * A classification set of `k` training images (evenly spread over the corpus) whose classes are their
+ * own names: zero-shot on it measures what the model learned of the pairs it was trained on, against
+ * the held-out sets' generalisation to an unseen style. Samples without a name are left out; names are
+ * deduplicated, so two images named alike share a class.
+ */
+export function trainingImageSet(
+  cache: { n: number; size: number; images: Uint8Array; meta: Record<string, unknown>[] },
+  k: number,
+): ClassificationSet {
+  const idx = Array.from(spreadIndices(cache.n, k)).filter((i) => typeof cache.meta[i]?.name === "string");
+  const classNames: string[] = [];
+  const classOf = new Map<string, number>();
+  const labels = new Int32Array(idx.length);
+  idx.forEach((j, i) => {
+    const name = String(cache.meta[j]!.name).trim();
+    let c = classOf.get(name);
+    if (c === undefined) {
+      c = classNames.length;
+      classOf.set(name, c);
+      classNames.push(name);
+    }
+    labels[i] = c;
+  });
+  return {
+    n: idx.length,
+    size: cache.size,
+    images: pickImages(cache.images, cache.size, Int32Array.from(idx)),
+    labels,
+    classNames,
+  };
 }
 
 /**

@@ -60,7 +60,7 @@ const BENCHMARK_TASK: Record<EvalTask, BenchmarkTask> = {
 
 /** Datasets (names under the data root) each task runs on when none are given. */
 export const DEFAULT_DATASETS: Record<EvalTask, string[]> = {
-  zeroshot: ["emoji-441", "noto-subgroups", "fashion-mnist"],
+  zeroshot: ["noto-nouns", "emoji-441", "noto-subgroups", "fashion-mnist"],
   "linear-probe": ["fashion-mnist", "noto-subgroups"],
   "few-shot": ["fashion-mnist", "noto-subgroups"],
   retrieval: ["noto"],
@@ -71,10 +71,14 @@ export const DEFAULT_DATASETS: Record<EvalTask, string[]> = {
 const DATASET_TEMPLATES: Record<string, TemplateSetName> = {
   "fashion-mnist": "photo",
   "emoji-441-sketch": "drawing",
+  "noto-nouns-sketch": "drawing",
 };
 
-/** The dataset whose computed shift variants (and `<name>-sketch` sibling) the zero-shot task adds. */
-export const SHIFT_BASE = "emoji-441";
+/**
+ * The datasets whose computed shift variants (and `<name>-sketch` sibling) the zero-shot task adds:
+ * the primary benchmark (noto-nouns, ImageNet's role) and the fine-grained emoji-441.
+ */
+export const SHIFT_BASES: readonly string[] = ["noto-nouns", "emoji-441"];
 
 /** The tasks `--task all` means for a run: text-tower tasks only for runs that trained one. */
 export function defaultTasks(strategy: string, hasSynsetHead: boolean): EvalTask[] {
@@ -221,7 +225,7 @@ export async function runSuite(enc: Encoders, opts: SuiteOptions): Promise<EvalR
         const emb = evalIdx ? pickRows(c.embeddings, evalIdx) : c.embeddings;
         const labels = evalIdx ? Int32Array.from(evalIdx, (i) => c.set.labels[i]!) : c.set.labels;
         emit(task, name, await zeroShotTask(enc, emb, labels, c.set.classNames, templatesFor(name)), t0);
-        if (name === SHIFT_BASE)
+        if (SHIFT_BASES.includes(name))
           records.push(...(await shiftRecords(enc, c, opts, templatesFor, loadClassification, log)));
         continue;
       }

@@ -86,3 +86,90 @@ export function notoSubgroupClasses(): { classes: string[]; labelOf: Map<string,
   }
   return { classes, labelOf };
 }
+
+/** The rule's thresholds (see {@link notoNounClasses}); part of the dataset's build parameters. */
+export interface NounClassRule {
+  /** A class noun must occur in at least this many pre-training captions. */
+  minCaptions: number;
+  /** … and head at least this many base Noto emoji names. */
+  minImages: number;
+  /** At most this many images per class (evenly spaced in emojibase order), so no class dominates. */
+  maxPerClass: number;
+}
+
+export const NOUN_CLASS_RULE: NounClassRule = { minCaptions: 20, minImages: 4, maxPerClass: 10 };
+
+/** Words after which a CLDR name stops describing its head thing: "face with tears of joy" → "face". */
+const HEAD_STOP = /\s(?:with|in|of|on|for|at|from|without|under|over|and|&|to|into|behind|holding)\s/i;
+
+/**
+ * The head segment of a CLDR name: the text before the first ":", "," or "(" and before the first
+ * preposition or conjunction. "grinning face with big eyes" → "grinning face"; "flag: Germany" →
+ * "flag"; "A button (blood type)" → "A button".
+ */
+export function headSegment(label: string): string {
+  let seg = label.split(/[:,(]/)[0]!;
+  const m = HEAD_STOP.exec(seg);
+  if (m) seg = seg.slice(0, m.index);
+  return seg.trim();
+}
+
+/** What {@link notoNounClasses} decided: the classes and each kept hexcode's label. */
+export interface NounClasses {
+  classes: string[];
+  labelOf: Map<string, number>;
+  /** Per class: training captions containing the noun, Noto names it heads, images kept. */
+  stats: { name: string; captions: number; heads: number; kept: number }[];
+}
+
+/**
+ * The primary zero-shot benchmark's classes: frequent caption nouns, read off held-out Noto names.
+ *
+ * 1. Nouns come from CatLIP's "paper" rule (`NounExtractor`: POS tags, lemmas, WordNet nouns, meta
+ *    words such as "icon" and "symbol" dropped), so a class is a word the pre-training text uses.
+ * 2. A base Noto emoji (component group excluded) is labelled by the LAST noun of its name's head
+ *    segment ({@link headSegment}): in English the head of "police car" is "car", and the text after
+ *    "with"/"of"/":" qualifies it ("cat with tears of joy" is a cat). This resolves every ambiguity:
+ *    an image has one label or none (no noun in its head segment).
+ * 3. A noun is a class when at least `minCaptions` pre-training captions contain it (counted over the
+ *    npm sources only, so the classes do not depend on whether Debian's OpenClipart is installed)
+ *    and it labels at least `minImages` Noto images.
+ * 4. Each class keeps at most `maxPerClass` images, evenly spaced in emojibase order (flags and faces
+ *    would otherwise be two thirds of the set).
+ * Classes are ordered by how many Noto names they head (ties by name).
+ */
+export function notoNounClasses(
+  trainingCaptions: readonly string[],
+  extract: (text: string) => string[],
+  rule: NounClassRule = NOUN_CLASS_RULE,
+): NounClasses {
+  const freq = new Map<string, number>();
+  for (const c of trainingCaptions) {
+    for (const n of new Set(extract(c))) freq.set(n, (freq.get(n) ?? 0) + 1);
+  }
+  const eb = loadEmojibase();
+  const noto = notoHexes();
+  const heads = new Map<string, string[]>();
+  for (const e of eb.bases) {
+    if (!noto.has(e.hex) || !e.group || e.group === "component") continue;
+    const nouns = extract(headSegment(e.label));
+    const head = nouns[nouns.length - 1];
+    if (!head) continue;
+    const list = heads.get(head) ?? [];
+    list.push(e.hex);
+    heads.set(head, list);
+  }
+  const kept = [...heads]
+    .filter(([n, hexes]) => hexes.length >= rule.minImages && (freq.get(n) ?? 0) >= rule.minCaptions)
+    .sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1));
+  const classes: string[] = [];
+  const labelOf = new Map<string, number>();
+  const stats: NounClasses["stats"] = [];
+  for (const [name, hexes] of kept) {
+    const k = Math.min(hexes.length, rule.maxPerClass);
+    for (let i = 0; i < k; i++) labelOf.set(hexes[Math.floor((i * hexes.length) / k)]!, classes.length);
+    classes.push(name);
+    stats.push({ name, captions: freq.get(name) ?? 0, heads: hexes.length, kept: k });
+  }
+  return { classes, labelOf, stats };
+}
