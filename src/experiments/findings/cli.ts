@@ -12,6 +12,7 @@ import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../../util/ar
 import { writeFileAtomic } from "../atomic";
 import { publishedDrift, RESULTS_DIR } from "../published";
 import { ALL_FINDINGS } from "./index";
+import { renderRecipeBlock, replaceRecipeBlock } from "./recipe-block";
 import { buildReport, currentReadmeBlock, replaceReadmeBlock } from "./report";
 
 /** The project's README.md (resolved from this module). */
@@ -46,18 +47,22 @@ export async function run(argv: string[]): Promise<number> {
   const stale: string[] = [];
   const old = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : undefined;
   if (old !== findingsMd) {
-    if (flags.check) stale.push(out);
-    else writeFileAtomic(out, findingsMd);
+    stale.push(out);
+    if (!flags.check) writeFileAtomic(out, findingsMd);
   }
   if (flags.readme) {
     const file = flags["readme-file"] as string;
     if (!fs.existsSync(file)) throw new UsageError(`--readme-file ${file} does not exist`);
     const readme = fs.readFileSync(file, "utf8");
-    const next = replaceReadmeBlock(readme, readmeBlock);
-    if (currentReadmeBlock(readme) !== readmeBlock) {
-      if (flags.check) stale.push(`${file} (findings block)`);
-      else writeFileAtomic(file, next);
+    let next = replaceReadmeBlock(readme, readmeBlock);
+    if (currentReadmeBlock(readme) !== readmeBlock) stale.push(`${file} (findings block)`);
+    // The recipe table, where the README has its markers.
+    const recipe = replaceRecipeBlock(next, renderRecipeBlock(resultsDir));
+    if (recipe !== undefined && recipe !== next) {
+      stale.push(`${file} (recipe block)`);
+      next = recipe;
     }
+    if (!flags.check && next !== readme) writeFileAtomic(file, next);
   }
   // Published lines the current sweeps no longer contain: the verdicts are about runs the code
   // would not make today (re-run clipdown reproduce for that section).

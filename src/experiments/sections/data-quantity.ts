@@ -119,6 +119,8 @@ export function dataQuantityRun(
   if (samples === plan.fixed.samples && plan.fixed.sizes.includes(size)) eval_.push(...plan.fixedEval);
   return {
     kind: "train",
+    // The stored captions, as the published results were trained: the re-planned sections (issue 17) move to the recipe's.
+    captions: "full",
     model: plan.model,
     strategy: "clip",
     data: "data/pictograms",

@@ -8,12 +8,14 @@ import { architecturesSection } from "./architectures";
 import { catlipSection } from "./catlip";
 import { dataQualitySection } from "./data-quality";
 import { dataQuantitySection } from "./data-quantity";
+import { recipeSection } from "./recipe";
 import { strategiesSection } from "./strategies";
 import { vitSizeSection } from "./vit-size";
 
 registerRunKind(trainKind);
 registerRunKind(noiseKind);
 registerRunKind(scoreKind);
+registerSection(recipeSection);
 registerSection(strategiesSection);
 registerSection(vitSizeSection);
 registerSection(architecturesSection);
@@ -26,6 +28,7 @@ registerSection(catlipSection);
  * `import "../src/experiments/sections"` of an export-less module.)
  */
 export const BUILT_IN_SECTIONS = [
+  recipeSection,
   strategiesSection,
   vitSizeSection,
   architecturesSection,

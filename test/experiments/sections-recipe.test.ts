@@ -1,0 +1,74 @@
+/**
+ * Section `recipe`: every profile builds valid, distinct specs; a run's variant label is recovered
+ * from its normalised spec (the published form); rows average seeds; the defaults agree with RECIPE.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  RECIPE,
+  RECIPE_PLANS,
+  RECIPE_VARIANTS,
+  recipeLabel,
+  recipeRows,
+  recipeRun,
+  recipeSweep,
+} from "../../src/experiments/sections/recipe";
+import { specHash } from "../../src/experiments/spec";
+import { normalizeTrainSpec } from "../../src/experiments/train-kind";
+import { PROFILE_SETTINGS } from "../../src/quickstart/settings";
+import { TRAIN_DEFAULTS } from "../../src/train/config";
+
+test("every profile builds distinct, valid train specs; quick has every variant once", () => {
+  for (const profile of ["smoke", "quick", "full"] as const) {
+    const sw = recipeSweep(profile);
+    const hashes = sw.runs.map((r) => specHash(normalizeTrainSpec(r)));
+    assert.equal(new Set(hashes).size, hashes.length, `${profile}: a run twice`);
+  }
+  assert.equal(recipeSweep("quick").runs.length, RECIPE_VARIANTS.length + 2);
+  const full = RECIPE_PLANS.full[0]!;
+  assert.ok(full.samples >= 400_000 && full.baseSeeds.length >= 3);
+  assert.throws(() => recipeSweep("quick", [{ ...full, variants: ["lr 9"] }]), /unknown variant "lr 9"/);
+});
+
+test("a run's label comes back from its normalised spec, for every variant", () => {
+  for (const v of RECIPE_VARIANTS) {
+    const spec = normalizeTrainSpec(
+      recipeRun({ model: "vit-ti/8", samples: 102_400, evalSize: 400, eval: ["heldout"] }, v.knobs, 1),
+    );
+    assert.equal(recipeLabel(spec as Record<string, unknown>), v.label);
+  }
+  assert.equal(recipeLabel({ samples: 1000, lr: 0.123 }), undefined);
+});
+
+test("rows: seeds averaged (mean and sample sd, in percent), variants in sweep order", () => {
+  const plan = { model: "vit-ti/8", samples: 1000, evalSize: 0, eval: ["heldout"] };
+  const line = (knobs: object, seed: number, r: number) => ({
+    hash: `h${seed}${r}`,
+    spec: normalizeTrainSpec(recipeRun(plan, knobs, seed)) as Record<string, unknown>,
+    metrics: { "noto-nouns/mean_per_class_recall": r },
+    wallSeconds: 10,
+  });
+  const rows = recipeRows([line({ captions: "full" }, 0, 0.1), line({}, 0, 0.2), line({}, 1, 0.3)]);
+  assert.deepEqual(
+    rows.map((r) => [r.variant, r.seeds]),
+    [
+      ["base", 2],
+      ["captions full", 1],
+    ],
+  );
+  const m = rows[0]!.metrics["noto-nouns/mean_per_class_recall"]!;
+  assert.ok(Math.abs(m.mean - 25) < 1e-9 && Math.abs(m.sd - Math.sqrt(50)) < 1e-9, JSON.stringify(m));
+});
+
+test("clipdown train's defaults and the quickstart use the base recipe", () => {
+  assert.equal(TRAIN_DEFAULTS.lr, RECIPE.lr);
+  assert.equal(TRAIN_DEFAULTS.batch, RECIPE.batch);
+  assert.equal(TRAIN_DEFAULTS.wd, RECIPE.wd);
+  assert.equal(TRAIN_DEFAULTS.captions, RECIPE.captions);
+  assert.equal(TRAIN_DEFAULTS.model, RECIPE.model);
+  for (const p of ["quick", "full"] as const) {
+    assert.equal(PROFILE_SETTINGS[p].lr, RECIPE.lr);
+    assert.equal(PROFILE_SETTINGS[p].captions, RECIPE.captions);
+    assert.equal(PROFILE_SETTINGS[p].batch, RECIPE.batch);
+  }
+});
