@@ -88,7 +88,10 @@ export async function run(argv: string[]): Promise<number> {
   console.log(
     [
       `run:    ${res.runDir}${res.reused ? " (reused)" : ""}`,
-      ...(top1 !== undefined ? [`zero-shot top-1 on held-out emoji-441: ${(100 * top1).toFixed(1)}%`] : []),
+      res.summary,
+      ...(top1 !== undefined
+        ? [`fine-grained zero-shot top-1 on held-out emoji-441: ${(100 * top1).toFixed(1)}% (chance 0.2%)`]
+        : []),
       `report: ${res.report}`,
       `open it in a browser, e.g. xdg-open ${res.report}`,
     ].join("\n"),

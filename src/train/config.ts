@@ -68,6 +68,11 @@ interface FieldSpec {
   allowEmpty?: boolean;
 }
 
+/**
+ * The defaults are the base recipe measured at this scale (src/experiments/sections/recipe.ts `RECIPE`,
+ * results/recipe.jsonl): lr, batch, wd, warmup (10 % of the steps) and caption sampling; a test keeps
+ * them equal.
+ */
 export const TRAIN_DEFAULTS: TrainConfig = {
   model: "vit-ti/8",
   strategy: "clip",
@@ -75,13 +80,13 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   subset: 0,
   qualityTop: 100,
   qualityScores: "",
-  samples: 200000,
+  samples: 102400,
   batch: 256,
   accumSteps: 1,
-  lr: 5e-4,
+  lr: 1e-3,
   minLr: 1e-6,
   wd: 0.1,
-  warmup: 500,
+  warmup: 40,
   beta1: 0.9,
   beta2: 0.98,
   eps: 1e-6,
@@ -92,7 +97,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   textDepth: 0,
   textHeads: 0,
   logitScaleInit: 0,
-  captions: "full",
+  captions: "mix",
   seed: 0,
   out: "runs/default",
   evalEvery: 0,

@@ -69,7 +69,7 @@ export function lossFigure(runs: RunLog[], opts: AxesOptions & { x?: RunAxis } =
 export function evalFigure(
   runs: RunLog[],
   keys: string[],
-  opts: AxesOptions & { x?: RunAxis; labels?: Record<string, string> } = {},
+  opts: AxesOptions & { x?: RunAxis; labels?: Record<string, string>; chance?: number } = {},
 ): Figure {
   const x = opts.x ?? "samples";
   const series: LineSeries[] = [];
@@ -91,9 +91,48 @@ export function evalFigure(
     yTitle: "score",
     ...opts,
   });
+  if (opts.chance !== undefined) addChanceLine(fig, series, opts.chance);
   // Small models score near chance: autoscale from zero rather than squash the lines into [0, 1].
   if (!opts.yRange) fig.layout.yaxis = { ...(fig.layout.yaxis as object), rangemode: "tozero" };
   return fig;
+}
+
+/** A dashed grey line at `chance` across the series' x range, named in the legend. */
+function addChanceLine(fig: Figure, series: LineSeries[], chance: number): void {
+  const xs = series.flatMap((s) => s.x as number[]);
+  if (!xs.length) return;
+  fig.data.push({
+    type: "scatter",
+    mode: "lines",
+    name: `chance (${(100 * chance).toFixed(1)} %)`,
+    x: [Math.min(...xs), Math.max(...xs)],
+    y: [chance, chance],
+    line: { color: "#888", dash: "dash" },
+  });
+}
+
+/** Training-log metrics (e.g. `logit_scale`, `i2t_acc`) against samples seen, one line per run × metric. */
+export function stepFigure(
+  runs: RunLog[],
+  keys: string[],
+  opts: AxesOptions & { x?: RunAxis; labels?: Record<string, string> } = {},
+): Figure {
+  const x = opts.x ?? "samples";
+  const series: LineSeries[] = [];
+  for (const r of runs) {
+    for (const k of keys) {
+      const pts = r.steps.filter((e) => typeof e[k] === "number");
+      if (!pts.length) continue;
+      const label = opts.labels?.[k] ?? k;
+      series.push({
+        name: runs.length > 1 ? `${r.name} ${label}` : label,
+        x: pts.map((e) => e[x]),
+        y: pts.map((e) => e[k] as number),
+        markers: false,
+      });
+    }
+  }
+  return lineChart(series, { title: "Training log", xTitle: axisTitle(x), yTitle: "value", ...opts });
 }
 
 /** One row per run: model, strategy, samples, final loss and the last evaluation's `keys`. */

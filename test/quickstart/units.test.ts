@@ -38,8 +38,9 @@ test("train config: evaluations spread over training, flags override, the traine
   const s = settingsFor("quick", { samples: 12800, batch: 128, model: undefined });
   assert.equal(s.model, "vit-ti/8", "an undefined override keeps the profile's value");
   const cfg = quickstartTrainConfig(s, defaultPaths("quick", "/p", {}));
-  // 100 steps, 6 evaluations → every 16 steps = 2048 samples
-  assert.equal(cfg.evalEvery, 16 * 128);
+  // 100 steps, 4 evaluations → every 25 steps = 3200 samples
+  assert.equal(cfg.evalEvery, 25 * 128);
+  assert.equal(cfg.captions, "mix", "the recipe's caption sampling");
   assert.equal(cfg.data, "/p/data/pictograms");
   assert.equal(cfg.evalData, "/p/data");
   assert.equal(cfg.out, "/p/runs/quickstart-quick");
