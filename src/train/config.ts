@@ -69,9 +69,9 @@ interface FieldSpec {
 }
 
 /**
- * The defaults are the base recipe measured at this scale (src/experiments/sections/recipe.ts `RECIPE`,
- * results/recipe.jsonl): lr, batch, wd, warmup (10 % of the steps) and caption sampling; a test keeps
- * them equal.
+ * The defaults are the recipe measured at this scale (src/experiments/sections/recipe.ts
+ * `CHOSEN_RECIPE`, results/recipe.jsonl): lr, batch, wd, warmup (10 % of the steps), caption
+ * sampling and a 64-wide, 2-layer text tower; a test keeps them equal.
  */
 export const TRAIN_DEFAULTS: TrainConfig = {
   model: "vit-ti/8",
@@ -93,8 +93,8 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   clipNorm: 1,
   imageSize: 32,
   contextLength: 16,
-  textWidth: 0,
-  textDepth: 0,
+  textWidth: 64,
+  textDepth: 2,
   textHeads: 0,
   logitScaleInit: 0,
   captions: "mix",

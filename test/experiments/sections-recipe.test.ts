@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  CHOSEN_LABEL,
+  CHOSEN_RECIPE,
   RECIPE,
   RECIPE_PLANS,
   RECIPE_VARIANTS,
@@ -26,7 +28,7 @@ test("every profile builds distinct, valid train specs; quick has every variant 
   }
   assert.equal(recipeSweep("quick").runs.length, RECIPE_VARIANTS.length + 2);
   const full = RECIPE_PLANS.full[0]!;
-  assert.ok(full.samples >= 400_000 && full.baseSeeds.length >= 3);
+  assert.ok(full.samples >= 400_000 && (full.seeds?.[CHOSEN_LABEL]?.length ?? 0) >= 3);
   assert.throws(() => recipeSweep("quick", [{ ...full, variants: ["lr 9"] }]), /unknown variant "lr 9"/);
 });
 
@@ -60,15 +62,25 @@ test("rows: seeds averaged (mean and sample sd, in percent), variants in sweep o
   assert.ok(Math.abs(m.mean - 25) < 1e-9 && Math.abs(m.sd - Math.sqrt(50)) < 1e-9, JSON.stringify(m));
 });
 
-test("clipdown train's defaults and the quickstart use the base recipe", () => {
-  assert.equal(TRAIN_DEFAULTS.lr, RECIPE.lr);
-  assert.equal(TRAIN_DEFAULTS.batch, RECIPE.batch);
-  assert.equal(TRAIN_DEFAULTS.wd, RECIPE.wd);
-  assert.equal(TRAIN_DEFAULTS.captions, RECIPE.captions);
-  assert.equal(TRAIN_DEFAULTS.model, RECIPE.model);
+test("clipdown train's defaults and the quickstart use the chosen recipe, a variant the sweep ran", () => {
+  const chosen = RECIPE_VARIANTS.find((v) => v.label === CHOSEN_LABEL)!;
+  assert.deepEqual({ ...RECIPE, ...chosen.knobs }, CHOSEN_RECIPE);
+  for (const k of [
+    "model",
+    "lr",
+    "batch",
+    "wd",
+    "captions",
+    "textWidth",
+    "textDepth",
+    "logitScaleInit",
+  ] as const)
+    assert.equal(TRAIN_DEFAULTS[k], CHOSEN_RECIPE[k], k);
   for (const p of ["quick", "full"] as const) {
-    assert.equal(PROFILE_SETTINGS[p].lr, RECIPE.lr);
-    assert.equal(PROFILE_SETTINGS[p].captions, RECIPE.captions);
-    assert.equal(PROFILE_SETTINGS[p].batch, RECIPE.batch);
+    const s = PROFILE_SETTINGS[p];
+    assert.equal(s.lr, CHOSEN_RECIPE.lr);
+    assert.equal(s.captions, CHOSEN_RECIPE.captions);
+    assert.equal(s.batch, CHOSEN_RECIPE.batch);
+    assert.deepEqual([s.textWidth, s.textDepth], [CHOSEN_RECIPE.textWidth, CHOSEN_RECIPE.textDepth]);
   }
 });

@@ -11,7 +11,7 @@ import { meanOffDiagonalCosine } from "../../src/eval/heldout-eval";
 import { specHash } from "../../src/experiments/spec";
 import { normalizeTrainSpec, specFlopsPerSample, toTrainConfig } from "../../src/experiments/train-kind";
 import { resolvePreset } from "../../src/models/presets";
-import { presetOpts, resolveTrainConfig } from "../../src/train/config";
+import { LEGACY_NEUTRAL, presetOpts, resolveTrainConfig } from "../../src/train/config";
 
 test("text-tower overrides: width, depth, heads (width / 32 unless given), validated", () => {
   const base = resolvePreset("vit-ti/8", { imageSize: 32, vocabSize: 100 });
@@ -19,7 +19,7 @@ test("text-tower overrides: width, depth, heads (width / 32 unless given), valid
   const small = resolvePreset("vit-ti/8", { imageSize: 32, vocabSize: 100, text: { width: 64, depth: 2 } });
   assert.deepEqual([small.text.width, small.text.depth, small.text.heads], [64, 2, 2]);
   assert.deepEqual(small.image, base.image, "the image tower is untouched");
-  const cfg = resolveTrainConfig({ textWidth: 96, textHeads: 3 });
+  const cfg = resolveTrainConfig({ textWidth: 96, textDepth: 0, textHeads: 3 });
   const o = resolvePreset("vit-ti/8", presetOpts(cfg, 100)).text;
   assert.deepEqual([o.width, o.depth, o.heads], [96, 4, 3]);
   assert.throws(
@@ -46,16 +46,19 @@ test("logitScaleInit sets the initial inverse temperature; 0 keeps CLIP's 1/0.07
 });
 
 test("training FLOPs per sample shrink with the text tower", () => {
-  const spec = normalizeTrainSpec({ model: "vit-ti/8" });
+  const spec = normalizeTrainSpec({ model: "vit-ti/8", textWidth: 0, textDepth: 0 });
   const small = normalizeTrainSpec({ model: "vit-ti/8", textWidth: 64, textDepth: 2 });
   const ratio = specFlopsPerSample(small) / specFlopsPerSample(spec);
   assert.ok(ratio < 0.4 && ratio > 0.1, `ratio ${ratio}`);
 });
 
 test("specs leave the new fields out at their old behaviour; published hashes are unchanged", () => {
-  const plain = normalizeTrainSpec({ model: "vit-ti/8" });
+  const plain = normalizeTrainSpec({ model: "vit-ti/8", captions: "full", textWidth: 0, textDepth: 0 });
   for (const k of ["textWidth", "textDepth", "textHeads", "logitScaleInit", "captions"])
     assert.ok(!(k in plain), k);
+  // Today's defaults (caption sampling, text tower) are not the old behaviour, so a spec relying on them says so.
+  const today = normalizeTrainSpec({ model: "vit-ti/8" });
+  assert.deepEqual([today.captions, today.textWidth, today.textDepth], ["mix", 64, 2]);
   const mixed = normalizeTrainSpec({ model: "vit-ti/8", captions: "mix", textWidth: 64 });
   assert.equal(mixed.captions, "mix");
   assert.equal(mixed.textWidth, 64);
@@ -64,7 +67,7 @@ test("specs leave the new fields out at their old behaviour; published hashes ar
   const cfg = toTrainConfig(plain, "/tmp/x");
   assert.equal(cfg.captions, "full");
   assert.equal(cfg.textWidth, 0);
-  // Every published train line re-normalises to its own hash.
+  // Every published train line, with the new fields at their old behaviour, re-normalises to its own hash.
   const dir = path.join(__dirname, "..", "..", "results");
   let checked = 0;
   for (const f of fs.readdirSync(dir).filter((x) => x.endsWith(".jsonl"))) {
@@ -72,7 +75,7 @@ test("specs leave the new fields out at their old behaviour; published hashes ar
       if (!line.trim()) continue;
       const r = JSON.parse(line) as { hash: string; kind: string; spec: Record<string, unknown> };
       if (r.kind !== "train") continue;
-      assert.equal(specHash(normalizeTrainSpec(r.spec)), r.hash, `${f}: ${r.hash}`);
+      assert.equal(specHash(normalizeTrainSpec({ ...LEGACY_NEUTRAL, ...r.spec })), r.hash, `${f}: ${r.hash}`);
       checked++;
     }
   }

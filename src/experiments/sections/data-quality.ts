@@ -130,8 +130,11 @@ function buildQuality(profile: Profile): SweepDef {
   };
   const scorer = {
     kind: "train",
-    // The stored captions, as the published results were trained: the re-planned sections (issue 17) move to the recipe's.
+    // The stored captions and the preset's text tower, as the published results were trained: the
+    // re-planned sections (issue 17) move to the recipe's.
     captions: "full",
+    textWidth: 0,
+    textDepth: 0,
     ...common,
     model: p.scorerModel,
     data: `run:${hashOf(scorerCorpus)}`,
@@ -154,8 +157,10 @@ function buildQuality(profile: Profile): SweepDef {
         const steps = samples / p.batch;
         runs.push({
           kind: "train",
-          // The stored captions, as the published results were trained: the re-planned sections (issue 17) move to the recipe's.
+          // The stored captions and the preset's text tower, as the published results were trained.
           captions: "full",
+          textWidth: 0,
+          textDepth: 0,
           ...common,
           model: p.model,
           data: `run:${hashOf(pool)}`,

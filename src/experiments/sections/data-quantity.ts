@@ -119,8 +119,11 @@ export function dataQuantityRun(
   if (samples === plan.fixed.samples && plan.fixed.sizes.includes(size)) eval_.push(...plan.fixedEval);
   return {
     kind: "train",
-    // The stored captions, as the published results were trained: the re-planned sections (issue 17) move to the recipe's.
+    // The stored captions and the preset's text tower, as the published results were trained: the
+    // re-planned sections (issue 17) move to the recipe's.
     captions: "full",
+    textWidth: 0,
+    textDepth: 0,
     model: plan.model,
     strategy: "clip",
     data: "data/pictograms",

@@ -200,8 +200,11 @@ function runSpec(
   const steps = Math.floor(samples / s.batch);
   return {
     kind: "train",
-    // The stored captions, as the published results were trained: the re-planned sections (issue 17) move to the recipe's.
+    // The stored captions and the preset's text tower, as the published results were trained: the
+    // re-planned sections (issue 17) move to the recipe's.
     captions: "full",
+    textWidth: 0,
+    textDepth: 0,
     model: s.model,
     imageSize: s.imageSize,
     strategy: v.strategy,

@@ -84,8 +84,11 @@ export function vitSizeRun(
   const steps = Math.floor(samples / batch);
   return {
     kind: "train",
-    // The stored captions, as the published results were trained: the re-planned sections (issue 17) move to the recipe's.
+    // The stored captions and the preset's text tower, as the published results were trained: the
+    // re-planned sections (issue 17) move to the recipe's.
     captions: "full",
+    textWidth: 0,
+    textDepth: 0,
     model,
     strategy: "clip",
     data: "data/pictograms",
