@@ -31,5 +31,5 @@ export { type HeatmapOptions, heatmap, type Matrix, subplots } from "./heatmap";
 export { type GridImage, imageGrid, imagesFromBatch } from "./images";
 export { type ReportBlock, type ReportFigure, renderReport, writeReport, writeReportBlocks } from "./report";
 export { meanStd, type ResultRecord, resultsTable, seriesBy, varyingFields } from "./results";
-export { evalFigure, evalKeys, lossFigure, type RunLog, readRunLog, runsTable } from "./runs";
+export { evalFigure, evalKeys, lossFigure, type RunLog, readRunLog, runsTable, stepFigure } from "./runs";
 export { type Cell, makeTable, type Row, Table } from "./table";
