@@ -41,6 +41,10 @@ export interface Clip {
   readonly imageSize: number;
   /** Raw (unnormalised) image embeddings, one row per input: `{ data, n, d }`, row-major. */
   encodeImages(images: readonly ImageInput[]): Promise<Emb>;
+  /** The model's input bytes of each image: n × size × size × 3, HWC RGB (as the training cache holds them). */
+  preprocess(images: readonly ImageInput[]): Promise<Uint8Array>;
+  /** Raw image embeddings of `n` images already preprocessed (see {@link Clip.preprocess}). */
+  encodePixels(pixels: Uint8Array, n: number): Promise<Emb>;
   /** Raw text embeddings, one row per text. */
   encodeTexts(texts: readonly string[]): Promise<Emb>;
   /** Per image, its labels ranked by probability (prompt-ensembled, as zero-shot evaluation). */
@@ -101,6 +105,11 @@ export async function loadClip(runDirOrCheckpoint: string, opts: LoadClipOptions
     checkpoint: run.checkpoint,
     imageSize: c.imageSize,
     encodeImages: async (images) => encodePixels(c, await pixels(images), images.length),
+    preprocess: pixels,
+    encodePixels: async (px, n) => {
+      live();
+      return encodePixels(c, px, n);
+    },
     encodeTexts: async (texts) => {
       live();
       return encodeTextList(c, texts);
