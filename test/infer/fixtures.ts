@@ -9,13 +9,17 @@ import sharp from "sharp";
 import { buildClipModel } from "../../src/models/clip-model";
 import { resolvePreset } from "../../src/models/presets";
 import { BpeTokenizer } from "../../src/text/bpe";
+import { tf } from "../../src/tf";
 import { saveCheckpoint } from "../../src/train/checkpoint";
 import { resolveTrainConfig } from "../../src/train/config";
 
 export const WORDS = ["red", "green", "blue", "cat", "dog", "car", "star", "tree", "moon", "fish"];
 
 /** Writes `<root>/data/tokenizer.json` and `<root>/run` (nano, `imageSize` px); returns the run dir. */
-export function writeNanoRun(root: string, opts: { imageSize?: number; seed?: number } = {}): string {
+export function writeNanoRun(
+  root: string,
+  opts: { imageSize?: number; seed?: number; logitScale?: number } = {},
+): string {
   const data = path.join(root, "data");
   fs.mkdirSync(data, { recursive: true });
   const tok = BpeTokenizer.train(
@@ -38,6 +42,8 @@ export function writeNanoRun(root: string, opts: { imageSize?: number; seed?: nu
     resolvePreset("nano", { imageSize, vocabSize: tok.vocabSize, contextLength: 8 }),
     opts.seed ?? 7,
   );
+  // A sharper softmax than the initial 1/0.07 makes probabilities sensitive to small input changes.
+  if (opts.logitScale !== undefined) model.params.logit_scale!.assign(tf.scalar(Math.log(opts.logitScale)));
   const state = { step: 1, samples: 256, optimizerT: 1, seed: 0, loader: null, config: cfg };
   saveCheckpoint(
     path.join(runDir, "final.safetensors"),
