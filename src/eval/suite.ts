@@ -13,11 +13,13 @@
  * records.find((r) => r.task === "zeroshot_classification" && r.dataset === "emoji-441")?.metrics.acc1;
  * ```
  */
+
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ClipModel } from "../models/clip-model";
 import type { BpeTokenizer } from "../text/bpe";
 import type { SynsetVocab } from "../text/synset-vocab";
+import { Progress, type ProgressOptions } from "../util/progress";
 import type { Emb } from "./embeddings";
 import type { ClassificationSet, RetrievalSet } from "./heldout-eval";
 import {
@@ -113,6 +115,8 @@ export interface SuiteOptions {
   /** Images per forward batch. */
   batch?: number;
   log?: (line: string) => void;
+  /** The progress display (src/util/progress.ts); default: plain lines through `log`, none without it. */
+  progress?: Pick<ProgressOptions, "quiet" | "log">;
 }
 
 /**
@@ -158,7 +162,14 @@ function missingDataset(name: string, dataRoot: string): Error {
 
 /** Same as {@link evaluateSuite} for any encoders (tests use fakes with known answers). */
 export async function runSuite(enc: Encoders, opts: SuiteOptions): Promise<EvalRecord[]> {
-  const log = opts.log ?? (() => {});
+  const progress = new Progress({
+    label: "eval",
+    unit: "tasks",
+    total: opts.tasks.reduce((n, t) => n + (opts.datasets ?? DEFAULT_DATASETS[t]).length, 0),
+    ...(opts.progress ?? (opts.log ? { log: opts.log } : { quiet: true })),
+  });
+  // Every line goes through the display, so a bar on a terminal is never broken by it.
+  const log = (s: string) => progress.note(s);
   const seed = opts.seed ?? 0;
   const size = opts.imageSize;
   const records: EvalRecord[] = [];
@@ -183,6 +194,7 @@ export async function runSuite(enc: Encoders, opts: SuiteOptions): Promise<EvalR
     records.push(makeRecord(opts.meta, BENCHMARK_TASK[task], dataset, metrics));
     const main = Object.entries(metrics).find(([, v]) => typeof v === "number");
     log(`eval: ${task} ${dataset}: ${main ? `${main[0]} = ${(main[1] as number).toFixed(4)}` : "done"}`);
+    progress.tick(1, { [`${dataset} ${main?.[0] ?? task}`]: main?.[1] as number | undefined });
   };
   const templatesFor = (name: string) =>
     opts.templates ?? [...TEMPLATE_SETS[DATASET_TEMPLATES[name] ?? "emoji"]];
@@ -250,6 +262,7 @@ export async function runSuite(enc: Encoders, opts: SuiteOptions): Promise<EvalR
       }
     }
   }
+  progress.finish();
   return records;
 }
 
