@@ -68,7 +68,7 @@ export interface Clip {
  *
  * @example
  * ```ts
- * import { loadClip } from "clipdown/src/infer"; // from this repository: "./src/infer"
+ * import { loadClip } from "./src/infer"; // from the repository root
  * const clip = await loadClip("runs/quickstart-quick");
  * const [ranked] = await clip.classify(["cat.png"], ["cat", "dog", "car"]);
  * console.log(ranked[0]); // { label: "cat", prob: 0.71, cosine: 0.23 }

@@ -210,6 +210,24 @@ test("bad input: one-line errors naming the thing and the fix", async () => {
   );
 });
 
+test("clipdown's entry point prints a bad input as one line, without a stack trace", async () => {
+  const { main } = await import("../../src/cli");
+  const errs: string[] = [];
+  const orig = console.error;
+  console.error = (...a: unknown[]) => errs.push(a.join(" "));
+  try {
+    const missing = path.join(tmp, "missing.png");
+    assert.equal(await main(["classify", "--checkpoint", runDir, "--labels", "a,b", missing]), 1);
+    assert.equal(await main(["classify", "--labels", "a,b", missing]), 2);
+  } finally {
+    console.error = orig;
+  }
+  assert.equal(errs.length, 2, errs.join("\n"));
+  assert.match(errs[0]!, /^clipdown classify: .*missing\.png: no such image file/);
+  assert.match(errs[1]!, /^clipdown classify: --checkpoint RUN is required/);
+  for (const e of errs) assert.ok(!e.includes("\n") && !/\n\s+at /.test(e), e);
+});
+
 test(".npy round trip with numpy's header layout", () => {
   const data = Float32Array.from([1, -2.5, 3, 0.125, 5, 6]);
   const buf = encodeNpy(data, 2, 3);
