@@ -170,6 +170,8 @@ export async function runSuite(enc: Encoders, opts: SuiteOptions): Promise<EvalR
   });
   // Every line goes through the display, so a bar on a terminal is never broken by it.
   const log = (s: string) => progress.note(s);
+  // Building a set's cache reports progress too, unless this evaluation is quiet.
+  const cacheQuiet = { quiet: opts.progress ? Boolean(opts.progress.quiet) : !opts.log };
   const seed = opts.seed ?? 0;
   const size = opts.imageSize;
   const records: EvalRecord[] = [];
@@ -180,7 +182,7 @@ export async function runSuite(enc: Encoders, opts: SuiteOptions): Promise<EvalR
     if (!p) {
       p = (async () => {
         const t0 = Date.now();
-        const set = await data.loadClassificationSet(dir, size);
+        const set = await data.loadClassificationSet(dir, size, cacheQuiet);
         const { features, embeddings } = await enc.images(set.images, set.n, set.size);
         log(`eval: ${name}: encoded ${set.n} images in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         return { name, set, features, embeddings };
@@ -221,7 +223,7 @@ export async function runSuite(enc: Encoders, opts: SuiteOptions): Promise<EvalR
     for (const { name, dir } of found) {
       const t0 = Date.now();
       if (task === "retrieval") {
-        const set: RetrievalSet = await data.loadRetrievalSet(dir, size);
+        const set: RetrievalSet = await data.loadRetrievalSet(dir, size, cacheQuiet);
         const { embeddings } = await enc.images(set.images, set.n, set.size);
         emit(task, name, await retrievalTask(enc, set, embeddings), t0);
         continue;
