@@ -58,6 +58,7 @@ export class Progress {
   private done = 0;
   private metrics: ProgressMetrics = {};
   private lastLine = Number.NEGATIVE_INFINITY;
+  private lastText = "";
   private lastDraw = Number.NEGATIVE_INFINITY;
   private drawn = false;
   private finished = false;
@@ -158,8 +159,11 @@ export class Progress {
       return;
     }
     if (!final && t - this.lastLine < (this.o.everyMs ?? 10_000)) return;
-    this.lastLine = t;
     const text = this.line();
+    // The last update may already have printed the final state: a log says it once.
+    if (final && text === this.lastText) return;
+    this.lastLine = t;
+    this.lastText = text;
     if (this.o.log) this.o.log(text);
     else (this.o.stream ?? process.stderr).write(`${text}\n`);
   }

@@ -35,6 +35,16 @@ test("not a TTY: throttled plain lines with rounded numbers, rate and ETA, and a
   assert.match(f.out[3]!, /^train 96% 290\/300 steps · 9\.67 steps\/s · ETA 1s · loss 4\.5 · lr 3\.20e-5\n$/);
 });
 
+test("not a TTY: the final state is not printed twice when the last update already showed it", () => {
+  const f = fake(false);
+  const p = new Progress({ label: "train", total: 2, stream: f.stream, now: f.now, everyMs: 0 });
+  p.update(1);
+  f.advance(1000);
+  p.update(2, { loss: 1 });
+  p.finish();
+  assert.equal(f.out.length, 2, f.out.join(""));
+});
+
 test("a TTY: one bar redrawn in place (throttled), completed with a newline", () => {
   const f = fake(true);
   const p = new Progress({ label: "cache", total: 100, unit: "images", stream: f.stream, now: f.now });
