@@ -29,6 +29,22 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "zero-shot, linear probe, few-shot, retrieval, transfer → CLIP_benchmark JSON",
     load: () => import("./eval/cli"),
   },
+  classify: {
+    summary: 'zero-shot classify images against labels you type (--labels "cat,dog")',
+    load: () => import("./infer/classify-cli"),
+  },
+  embed: {
+    summary: "image folder / CSV or texts → embeddings.npy|.jsonl",
+    load: () => import("./infer/embed-cli"),
+  },
+  search: {
+    summary: "text → image search over embeddings from clipdown embed",
+    load: () => import("./infer/search-cli"),
+  },
+  export: {
+    summary: "export web: a static zero-shot demo page that runs in the browser",
+    load: () => import("./infer/export-cli"),
+  },
   sweep: {
     summary: "paper-section sweeps (list, run, --emit slurm|k8s)",
     load: () => import("./experiments/cli"),
@@ -82,7 +98,11 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`clipdown ${name}: ${err.message}`);
       return 2;
     }
-    console.error(`clipdown ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    // A user's mistake (a missing file, a bad image, a wrong run) is one line naming it and the fix;
+    // the stack is for reporting bugs, on request.
+    const debug = Boolean(process.env.CLIPDOWN_DEBUG);
+    const msg = err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err);
+    console.error(`clipdown ${name}: ${msg}${debug ? "" : " (CLIPDOWN_DEBUG=1 for a stack trace)"}`);
     return 1;
   }
 }

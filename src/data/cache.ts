@@ -20,10 +20,21 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
+import { Progress } from "../util/progress";
 import { type BadSampleReport, BadSamples, DEFAULT_MAX_BAD_FRACTION } from "./bad-samples";
 import { DEFAULT_MAX_PIXELS, type DecodeOptions, decodeImage, ImageDecodeError } from "./image";
 import { writeFileAtomic } from "./tar";
 import { readShards, resolveShards, samplePair } from "./webdataset";
+
+/** The sample count a built dataset's manifest.json states (the cache's progress total), if any. */
+function manifestSamples(dataDir: string): number | undefined {
+  try {
+    const n = JSON.parse(fs.readFileSync(path.join(dataDir, "manifest.json"), "utf8")).samples;
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Bump when the layout or the decoding changes: older files are then rebuilt. */
 export const CACHE_VERSION = 1;
@@ -245,8 +256,13 @@ export async function buildCache(
     ...(opts.fit ? { fit: opts.fit } : {}),
     ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}),
   };
-  let lastLog = performance.now();
-  const t0 = lastLog;
+  const progress = new Progress({
+    label: `cache ${dataDir} @${size}px`,
+    unit: "images",
+    total: manifestSamples(dataDir),
+    quiet: opts.quiet,
+    ...(opts.log ? { log: opts.log } : {}),
+  });
 
   const drainOne = async (): Promise<void> => {
     const p = queue.shift()!;
@@ -261,12 +277,7 @@ export async function buildCache(
     keys.push(p.key);
     captions.push(p.caption);
     meta.push(p.meta);
-    if (performance.now() - lastLog > 5000) {
-      lastLog = performance.now();
-      log(
-        `cache ${dataDir} @${size}px: ${keys.length} decoded (${Math.round(keys.length / ((lastLog - t0) / 1000))}/s)`,
-      );
-    }
+    progress.update(keys.length + bad.total);
   };
 
   for await (const s of readShards(dataDir, { bad })) {
@@ -279,6 +290,7 @@ export async function buildCache(
     if (queue.length >= inFlight) await drainOne();
   }
   while (queue.length) await drainOne();
+  progress.finish();
 
   const n = keys.length;
   const seen = n + bad.total;

@@ -136,6 +136,7 @@ export async function run(argv: string[]): Promise<number> {
       transferBias: bias,
       batch: Number(flags.batch),
       log,
+      progress: { quiet: Boolean(flags.quiet) },
     });
   } finally {
     loaded.dispose();

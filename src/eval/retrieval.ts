@@ -22,7 +22,7 @@ export interface MultiCaptionRecall {
 }
 
 /** Dot product of row `ao` of `a` and row `bo` of `b` (offsets), unrolled ×4: 2.3× faster in V8 here. */
-function dotRows(a: Float32Array, ao: number, b: Float32Array, bo: number, d: number): number {
+export function dotRows(a: Float32Array, ao: number, b: Float32Array, bo: number, d: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;

@@ -13,11 +13,13 @@
  * records.find((r) => r.task === "zeroshot_classification" && r.dataset === "emoji-441")?.metrics.acc1;
  * ```
  */
+
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ClipModel } from "../models/clip-model";
 import type { BpeTokenizer } from "../text/bpe";
 import type { SynsetVocab } from "../text/synset-vocab";
+import { Progress, type ProgressOptions } from "../util/progress";
 import type { Emb } from "./embeddings";
 import type { ClassificationSet, RetrievalSet } from "./heldout-eval";
 import {
@@ -117,6 +119,8 @@ export interface SuiteOptions {
   /** Images per forward batch. */
   batch?: number;
   log?: (line: string) => void;
+  /** The progress display (src/util/progress.ts); default: plain lines through `log`, none without it. */
+  progress?: Pick<ProgressOptions, "quiet" | "log">;
 }
 
 /**
@@ -162,7 +166,16 @@ function missingDataset(name: string, dataRoot: string): Error {
 
 /** Same as {@link evaluateSuite} for any encoders (tests use fakes with known answers). */
 export async function runSuite(enc: Encoders, opts: SuiteOptions): Promise<EvalRecord[]> {
-  const log = opts.log ?? (() => {});
+  const progress = new Progress({
+    label: "eval",
+    unit: "tasks",
+    total: opts.tasks.reduce((n, t) => n + (opts.datasets ?? DEFAULT_DATASETS[t]).length, 0),
+    ...(opts.progress ?? (opts.log ? { log: opts.log } : { quiet: true })),
+  });
+  // Every line goes through the display, so a bar on a terminal is never broken by it.
+  const log = (s: string) => progress.note(s);
+  // Building a set's cache reports progress too, unless this evaluation is quiet.
+  const cacheQuiet = { quiet: opts.progress ? Boolean(opts.progress.quiet) : !opts.log };
   const seed = opts.seed ?? 0;
   const size = opts.imageSize;
   const records: EvalRecord[] = [];
@@ -173,7 +186,7 @@ export async function runSuite(enc: Encoders, opts: SuiteOptions): Promise<EvalR
     if (!p) {
       p = (async () => {
         const t0 = Date.now();
-        const set = await data.loadClassificationSet(dir, size);
+        const set = await data.loadClassificationSet(dir, size, cacheQuiet);
         const { features, embeddings } = await enc.images(set.images, set.n, set.size);
         log(`eval: ${name}: encoded ${set.n} images in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         return { name, set, features, embeddings };
@@ -187,6 +200,7 @@ export async function runSuite(enc: Encoders, opts: SuiteOptions): Promise<EvalR
     records.push(makeRecord(opts.meta, BENCHMARK_TASK[task], dataset, metrics));
     const main = Object.entries(metrics).find(([, v]) => typeof v === "number");
     log(`eval: ${task} ${dataset}: ${main ? `${main[0]} = ${(main[1] as number).toFixed(4)}` : "done"}`);
+    progress.tick(1, { [`${dataset} ${main?.[0] ?? task}`]: main?.[1] as number | undefined });
   };
   const templatesFor = (name: string) =>
     opts.templates ?? [...TEMPLATE_SETS[DATASET_TEMPLATES[name] ?? "emoji"]];
@@ -213,7 +227,7 @@ export async function runSuite(enc: Encoders, opts: SuiteOptions): Promise<EvalR
     for (const { name, dir } of found) {
       const t0 = Date.now();
       if (task === "retrieval") {
-        const set: RetrievalSet = await data.loadRetrievalSet(dir, size);
+        const set: RetrievalSet = await data.loadRetrievalSet(dir, size, cacheQuiet);
         const { embeddings } = await enc.images(set.images, set.n, set.size);
         emit(task, name, await retrievalTask(enc, set, embeddings), t0);
         continue;
@@ -254,6 +268,7 @@ export async function runSuite(enc: Encoders, opts: SuiteOptions): Promise<EvalR
       }
     }
   }
+  progress.finish();
   return records;
 }
 

@@ -7,9 +7,11 @@
  * tasks). The runner alone writes status.json / result.json and the sweep's JSONL, and prints one
  * line per event plus a periodic progress line with an ETA.
  */
+
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Progress } from "../util/progress";
 import { writeJsonAtomic } from "./atomic";
 import type { RunOutput } from "./kinds";
 import { Heartbeat, type HeldLock, readLock, staleReason, tryLock } from "./lock";
@@ -123,7 +125,6 @@ function headline(metrics: Record<string, number>): string {
 
 /** Runs what is pending in `sweep`; resolves when every selected run is done, failed or blocked. */
 export async function runSweep(sweep: Sweep, opts: RunSweepOptions = {}): Promise<SweepReport> {
-  const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const selected = opts.runs ?? sweep.runs;
   const jobs = Math.max(0, Math.floor(opts.jobs ?? defaultJobs()));
   const pollMs = opts.pollMs ?? 1000;
@@ -131,6 +132,16 @@ export async function runSweep(sweep: Sweep, opts: RunSweepOptions = {}): Promis
   const fields = varyingFields(sweep.runs);
   const n = selected.length;
   const name = `${sweep.section}/${sweep.profile}`;
+  // The shared display: a bar on a terminal with event lines above it, plain lines elsewhere. The
+  // runner decides when a status line is due (progressEveryMs), so the display does not throttle.
+  const progress = new Progress({
+    label: `sweep ${name}`,
+    total: n,
+    unit: "runs",
+    everyMs: 0,
+    ...(opts.log ? { log: opts.log } : {}),
+  });
+  const log = (s: string) => progress.note(s);
 
   const tracks: Track[] = selected.map((run) => {
     const insp = inspectRun(run.dir, run.hash, run.kind);
@@ -304,9 +315,11 @@ export async function runSweep(sweep: Sweep, opts: RunSweepOptions = {}): Promis
       (t) =>
         `${t.run.hash.slice(0, 8)}${t.state === "elsewhere" ? "(other runner)" : ""} ${(progressOf(t) * 100).toFixed(0)}%`,
     );
-    log(
-      `… ${name}: ${count("done")}/${n} done, ${count("failed")} failed${parts.length ? `, running ${parts.join(", ")}` : ""}` +
-        ` · elapsed ${formatDuration(elapsed)} · ETA ${formatDuration(eta)}`,
+    // Runs differ in cost, so the ETA is the runner's cost-weighted one, not the display's count rate.
+    progress.update(
+      count("done"),
+      { failed: count("failed"), running: parts.join(", ") || undefined, elapsed: formatDuration(elapsed) },
+      eta,
     );
     lastProgress = now;
   };
@@ -382,6 +395,7 @@ export async function runSweep(sweep: Sweep, opts: RunSweepOptions = {}): Promis
   }));
   const failed = outcomes.filter((o) => o.state !== "done").length;
   const wallSeconds = (Date.now() - t0) / 1000;
+  progress.close();
   log(
     `sweep ${name}: ${n - failed}/${n} finished (${outcomes.filter((o) => o.ranHere && o.state === "done").length} ran now), ` +
       `${failed} failed or blocked, ${formatDuration(wallSeconds)}; results in ${sweep.jsonl}`,

@@ -9,8 +9,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { tf } from "../tf";
+import { Progress } from "../util/progress";
 import { type CheckpointState, loadCheckpoint, saveCheckpoint } from "./checkpoint";
-import { MetricsWriter, Progress } from "./metrics";
+import { MetricsWriter } from "./metrics";
 import { AdamW, clipByGlobalNorm } from "./optimizer";
 import { writeTextAtomic } from "./safetensors";
 import { lrAt } from "./schedule";
@@ -283,7 +284,13 @@ export class Trainer<B> {
   /** Runs from the current step to `totalSteps`, logging, evaluating and checkpointing. */
   async run(): Promise<TrainResult> {
     const o = this.o;
-    const progress = new Progress(o.totalSteps, process.stderr, o.quiet);
+    const progress = new Progress({
+      label: "train",
+      total: o.totalSteps,
+      startAt: this.step,
+      unit: "steps",
+      quiet: o.quiet,
+    });
     // A resumed run keeps the evaluations made before its checkpoint (each eval is followed by a
     // checkpoint, so those at or before the resumed step belong to this run's history).
     const evals: TrainResult["evals"] = o.outDir
@@ -301,7 +308,7 @@ export class Trainer<B> {
     this.samplesAtLog = this.samples;
     while (this.step < o.totalSteps) {
       if (o.stopAtStep !== undefined && this.step >= o.stopAtStep) {
-        progress.done();
+        progress.finish();
         await this.checkpoint();
         return { steps: this.step, samples: this.samples, finalLoss: this.lastLoss, evals, stopped: true };
       }
@@ -318,7 +325,7 @@ export class Trainer<B> {
         await this.checkpoint();
       }
     }
-    progress.done();
+    progress.finish();
     await this.checkpoint();
     if (o.outDir)
       fs.copyFileSync(path.join(o.outDir, "last.safetensors"), path.join(o.outDir, "final.safetensors"));

@@ -152,7 +152,12 @@ export async function ensureData(root = "data", opts: EnsureDataOptions = {}): P
           dir,
           { name: def.name, role: def.role, description: def.description, params: def.params, fingerprint },
           plan,
-          { inFlight: opts.inFlight, maxBadFraction: opts.maxBadFraction, log },
+          {
+            inFlight: opts.inFlight,
+            maxBadFraction: opts.maxBadFraction,
+            log,
+            progress: { quiet: opts.quiet, ...(opts.log ? { log: opts.log } : {}) },
+          },
         );
         const seconds = (performance.now() - t) / 1000;
         log(

@@ -8,11 +8,13 @@
  * so a crash or kill never leaves a half-written dataset under the real name, and a dataset whose
  * manifest records the same build fingerprint is left alone (see {@link isUpToDate}).
  */
+
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import sharp from "sharp";
+import { Progress, type ProgressOptions } from "../../util/progress";
 import { type BadSampleReport, BadSamples, DEFAULT_MAX_BAD_FRACTION } from "../bad-samples";
 import { decodeImage, ImageDecodeError } from "../image";
 import { writeFileAtomic } from "../tar";
@@ -149,6 +151,8 @@ export interface WriteOptions {
   inFlight?: number;
   maxBadFraction?: number;
   log?: (line: string) => void;
+  /** The progress display (src/util/progress.ts); default: plain lines through `log`. */
+  progress?: Pick<ProgressOptions, "quiet" | "log">;
 }
 
 /** One item → its stored PNG, or the bad-sample reason. */
@@ -226,9 +230,14 @@ async function writeShards(
   // A window of renders in flight; results are consumed in item order so shards are deterministic.
   const pending: Promise<Buffer | ImageDecodeError>[] = [];
   let next = 0;
-  const t0 = performance.now();
-  let lastLog = t0;
+  const progress = new Progress({
+    label: `data ${def.name}`,
+    total: items.length,
+    unit: "images",
+    ...(opts.progress ?? { log }),
+  });
   for (let i = 0; i < items.length; i++) {
+    progress.update(i);
     while (next < items.length && next < i + inFlight) pending.push(render(items[next++]!, plan));
     const out = await pending.shift()!;
     const it = items[i]!;
@@ -250,11 +259,9 @@ async function writeShards(
       },
     });
     if (ok) written.push(it);
-    if (performance.now() - lastLog > 5000) {
-      lastLog = performance.now();
-      log(`${def.name}: ${i + 1}/${items.length} (${Math.round((i + 1) / ((lastLog - t0) / 1000))}/s)`);
-    }
   }
+  progress.update(items.length);
+  progress.finish({ bad: bad.total });
   const { shards } = await writer.close();
   const seen = items.length;
   if (bad.total) log(bad.format(seen, def.name));
