@@ -71,7 +71,8 @@ interface FieldSpec {
 /**
  * The defaults are the recipe measured at this scale (src/experiments/sections/recipe.ts
  * `CHOSEN_RECIPE`, results/recipe.jsonl): lr, batch, wd, warmup (10 % of the steps), caption
- * sampling and a 64-wide, 2-layer text tower; a test keeps them equal.
+ * sampling; a test keeps them equal. The recipe's 64-wide, 2-layer text tower is the quickstart's
+ * (`--text-width 64 --text-depth 2` for `clipdown train`), since the default must fit every preset.
  */
 export const TRAIN_DEFAULTS: TrainConfig = {
   model: "vit-ti/8",
@@ -93,8 +94,10 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   clipNorm: 1,
   imageSize: 32,
   contextLength: 16,
-  textWidth: 64,
-  textDepth: 2,
+  // The preset's text tower: presets include tiny test models (nano: 16 wide) that a fixed width
+  // would swamp. The recipe's 64 × 2 is set where vit-ti/8 trains (quickstart, --text-width 64 --text-depth 2).
+  textWidth: 0,
+  textDepth: 0,
   textHeads: 0,
   logitScaleInit: 0,
   captions: "mix",
