@@ -86,7 +86,9 @@ export async function heldOutEvaluator(
     if (!cls || !own) return undefined;
     return async () => own(h.model, h.extra, cls, { maxImages: cfg.evalSize });
   }
-  const trainSet = h.cache ? trainingImageSet(h.cache, TRAIN_PROBE_IMAGES) : undefined;
+  // Corpora whose samples carry no names (a user's shards) have no memorisation probe.
+  const probe = h.cache ? trainingImageSet(h.cache, TRAIN_PROBE_IMAGES) : undefined;
+  const trainSet = probe && probe.n > 0 && probe.classNames.length >= 2 ? probe : undefined;
   return async () => {
     const opts = { contextLength: cfg.contextLength, maxImages: cfg.evalSize };
     const all = { contextLength: cfg.contextLength };

@@ -55,6 +55,9 @@ test("nano CLIP on 1k real pairs: loss ≪ ln 64, image→text top-1 ≫ chance"
     "32",
     "--seed",
     "0",
+    // The stored captions: this test scores the pairs it memorised by their stored captions.
+    "--captions",
+    "full",
     "--out",
     out,
     "--log-every",
