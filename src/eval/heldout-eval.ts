@@ -7,13 +7,7 @@ import type { BpeTokenizer } from "../text/bpe";
 import { embedImages, embedTexts } from "./embed";
 import type { Emb } from "./embeddings";
 import { multiCaptionRecall } from "./retrieval";
-import {
-  buildPrompts,
-  ensembleClassEmbeddings,
-  PROMPT_TEMPLATES,
-  zeroShotAccuracy,
-  zeroShotMetrics,
-} from "./zeroshot";
+import { buildPrompts, ensembleClassEmbeddings, PROMPT_TEMPLATES, zeroShotMetrics } from "./zeroshot";
 
 export interface ClassificationSet {
   n: number;
@@ -56,24 +50,16 @@ export function pickImages(images: Uint8Array, size: number, idx: Int32Array): U
   return out;
 }
 
-/** Zero-shot accuracy on a classification set (keys `zs_top1`, `zs_top5`). */
+/** Zero-shot accuracy on a classification set under the trainer's older keys (`zs_top1`, `zs_top5`). */
 export async function evalZeroShot(
   model: ClipModel,
   tokenizer: BpeTokenizer,
   set: ClassificationSet,
   opts: { contextLength: number; maxImages?: number; prefix?: string },
 ): Promise<Record<string, number>> {
-  const idx = spreadIndices(set.n, opts.maxImages ?? 0);
-  const img = await embedImages(model, pickImages(set.images, set.size, idx), idx.length, set.size);
-  const prompts = buildPrompts(set.classNames, PROMPT_TEMPLATES);
-  const cls = ensembleClassEmbeddings(
-    await embedTexts(model, tokenizer, prompts, opts.contextLength),
-    PROMPT_TEMPLATES.length,
-  );
-  const labels = Int32Array.from(idx, (j) => set.labels[j]!);
-  const acc = zeroShotAccuracy(img, cls, labels);
+  const m = await evalZeroShotSet(model, tokenizer, set, "set", opts);
   const p = opts.prefix ?? "zs";
-  return { [`${p}_top1`]: acc.top1, [`${p}_top5`]: acc.top5 };
+  return { [`${p}_top1`]: m["set/acc1"]!, [`${p}_top5`]: m["set/acc5"]! };
 }
 
 /**

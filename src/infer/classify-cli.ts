@@ -4,20 +4,14 @@
  */
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
 import { parseLabels } from "./core";
+import { CHECKPOINT_FLAG, DATA_DIR_FLAG, TEMPLATES_FLAG } from "./flags";
 
 const SPECS: FlagSpecs = {
-  checkpoint: { kind: "string", help: "run directory (final, else last checkpoint) or a .safetensors file" },
+  checkpoint: CHECKPOINT_FLAG,
   labels: { kind: "string", help: 'comma-separated labels, e.g. "cat,dog,car"' },
   "top-k": { kind: "number", help: "labels shown per image", default: 5 },
-  templates: {
-    kind: "string",
-    help: "prompt templates: emoji, drawing, icon, photo, or a file (one per line with {})",
-    default: "emoji",
-  },
-  "data-dir": {
-    kind: "string",
-    help: "where the run's tokenizer.json is (default: the run's training data)",
-  },
+  templates: TEMPLATES_FLAG,
+  "data-dir": DATA_DIR_FLAG,
   json: { kind: "boolean", help: "print JSON: [{ image, labels: [{ label, prob, cosine }] }]" },
   help: { kind: "boolean", help: "show this help" },
 };

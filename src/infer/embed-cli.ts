@@ -11,10 +11,11 @@ import { readCsvManifest } from "../data/manifest-csv";
 import type { Emb } from "../eval/embeddings";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
 import { type EmbeddingIndex, writeIndex } from "./embedding-index";
+import { CHECKPOINT_FLAG, DATA_DIR_FLAG } from "./flags";
 import type { Clip } from "./index";
 
 const SPECS: FlagSpecs = {
-  checkpoint: { kind: "string", help: "run directory (final, else last checkpoint) or a .safetensors file" },
+  checkpoint: CHECKPOINT_FLAG,
   images: { kind: "string", help: "a folder of images, or a CSV/TSV manifest (filepath, caption columns)" },
   texts: { kind: "string", help: "a text file, one text per line (instead of --images)" },
   out: { kind: "string", help: "embeddings.npy (with embeddings.json naming the rows) or embeddings.jsonl" },
@@ -28,10 +29,7 @@ const SPECS: FlagSpecs = {
     help: "manifest column with the caption (open_clip's name)",
     default: "caption",
   },
-  "data-dir": {
-    kind: "string",
-    help: "where the run's tokenizer.json is (default: the run's training data)",
-  },
+  "data-dir": DATA_DIR_FLAG,
   quiet: { kind: "boolean", help: "no progress output" },
   help: { kind: "boolean", help: "show this help" },
 };

@@ -5,24 +5,18 @@
 import { resolveTemplates } from "../eval/templates";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
 import { parseLabels } from "./core";
+import { CHECKPOINT_FLAG, DATA_DIR_FLAG, TEMPLATES_FLAG } from "./flags";
 
 const SPECS: FlagSpecs = {
-  checkpoint: { kind: "string", help: "run directory (final, else last checkpoint) or a .safetensors file" },
+  checkpoint: CHECKPOINT_FLAG,
   out: { kind: "string", help: "folder to write the page into (created)" },
   labels: {
     kind: "string",
     help: "labels the page starts with (the user can edit them)",
     default: "cat,dog,car,tree,pizza",
   },
-  templates: {
-    kind: "string",
-    help: "prompt templates: emoji, drawing, icon, photo, or a file (one per line with {})",
-    default: "emoji",
-  },
-  "data-dir": {
-    kind: "string",
-    help: "where the run's tokenizer.json is (default: the run's training data)",
-  },
+  templates: TEMPLATES_FLAG,
+  "data-dir": DATA_DIR_FLAG,
   help: { kind: "boolean", help: "show this help" },
 };
 

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
 import { readIndex, searchRows } from "./embedding-index";
+import { DATA_DIR_FLAG } from "./flags";
 
 const SPECS: FlagSpecs = {
   checkpoint: { kind: "string", help: "the run that built the index (its text tower embeds the query)" },
@@ -13,10 +14,7 @@ const SPECS: FlagSpecs = {
   query: { kind: "string", help: 'the text to search for, e.g. "a red car"' },
   queries: { kind: "string", help: "a file of queries, one per line (instead of --query)" },
   "top-k": { kind: "number", help: "results per query", default: 10 },
-  "data-dir": {
-    kind: "string",
-    help: "where the run's tokenizer.json is (default: the run's training data)",
-  },
+  "data-dir": DATA_DIR_FLAG,
   json: { kind: "boolean", help: "print JSON: [{ query, results: [{ rank, item, score, caption? }] }]" },
   help: { kind: "boolean", help: "show this help" },
 };

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureCache } from "../data/cache";
 import { ensureData } from "../data/corpus/build";
-import { loadClassificationSet, loadRetrievalSet } from "../data/heldout";
+import { loadClassificationSet, loadRetrievalSet, readClassNames } from "../data/heldout";
 import { permutation } from "../data/rng";
 import { spreadIndices } from "../eval/heldout-eval";
 import { loadRunForEval } from "../eval/load-run";
@@ -238,7 +238,7 @@ async function reportBlocks(
           [`${PRIMARY_ZEROSHOT}/mean_per_class_recall`]: "mean per-class recall",
           [`${PRIMARY_ZEROSHOT}/acc1`]: "top-1",
         },
-        ...(nouns.length ? { chance: 1 / nouns.length } : {}),
+        chance: 1 / nouns.length,
       }),
       title: "Zero-shot accuracy over training (the primary benchmark)",
     },
@@ -333,12 +333,6 @@ async function reportBlocks(
     },
   ];
   return { intro, blocks, summary: summary.text };
-}
-
-/** The class names of a built classification set (classes.json), or [] when it is missing. */
-function readClassNames(dir: string): string[] {
-  const f = path.join(dir, "classes.json");
-  return fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, "utf8")) as string[]) : [];
 }
 
 /**

