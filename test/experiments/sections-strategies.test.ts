@@ -12,6 +12,7 @@ import { test } from "node:test";
 import { loadSections } from "../../src/experiments/registry";
 import { loadSweepResults } from "../../src/experiments/results";
 import { runSweep } from "../../src/experiments/runner";
+import { PICTOGRAM_PAIRS } from "../../src/experiments/sections/catlip";
 import {
   buildStrategies,
   equalFlopsSamples,
@@ -40,7 +41,7 @@ test("every profile's specs validate, and all runs share model, batch and lr", (
       assert.equal(spec.batch, s.batch);
       assert.equal(spec.lr, s.lr);
       assert.equal(spec.samples % spec.batch, 0, "whole batches");
-      assert.ok(spec.subset <= 32695, "a subset fits in the corpus");
+      assert.ok(spec.subset <= PICTOGRAM_PAIRS, "a subset fits in the corpus");
     }
   }
 });

@@ -14,6 +14,7 @@ import { towerOf, VIT_SIZE_FINDINGS } from "../../src/experiments/findings/vit-s
 import { getSection } from "../../src/experiments/registry";
 import { loadSweepResults } from "../../src/experiments/results";
 import { runSweep } from "../../src/experiments/runner";
+import { PICTOGRAM_PAIRS } from "../../src/experiments/sections/catlip";
 import {
   FIXED_PROBE,
   VIT_SIZE_PLANS,
@@ -24,7 +25,7 @@ import { buildSweep, PROFILES } from "../../src/experiments/sweep";
 import type { TrainSpec } from "../../src/experiments/train-kind";
 import { initBackend } from "../../src/tf";
 
-const CORPUS = 32_691;
+const CORPUS = PICTOGRAM_PAIRS;
 const specsOf = (profile: (typeof PROFILES)[number]) =>
   buildSweep(vitSizeSweep(profile), "/tmp/none").runs.map((r) => r.spec as TrainSpec);
 

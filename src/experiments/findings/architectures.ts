@@ -2,7 +2,9 @@
  * Findings of the `architectures` section (papers.md D9, D10, D14), decided from its sweep's
  * results (sections/architectures.ts) with the lead's rule (stats.ts) part by part.
  */
+
 import type { ResultLine } from "../results";
+import { PICTOGRAM_PAIRS } from "../sections/catlip";
 import {
   describeParts,
   type MetricFn,
@@ -26,7 +28,7 @@ const LP: MetricFn = percent("noto-subgroups/lp_acc1");
 const RULE = `each part: ${ruleText()}; the claim is reproduced when every part holds, not reproduced when any part is reversed`;
 
 /** Our budget ≈ the paper's samples seen: 3.4B ↔ one pass over the 32,691-pair corpus. */
-const paperSamples = (n: number) => (n * 3.4e9) / 32_691;
+const paperSamples = (n: number) => (n * 3.4e9) / PICTOGRAM_PAIRS;
 
 /** The one-epoch runs and, per image-tower family (vit / resnet / mixer), the model that stands for it. */
 function families(results: readonly ResultLine[]) {

@@ -2,9 +2,11 @@
  * Findings of the `vit-size` section (papers.md D7 and the model-size half of D8), decided from
  * its sweep's results (sections/vit-size.ts) with the lead's rule (stats.ts) part by part.
  */
+
 import { imageFlops } from "../../models/flops";
 import { resolvePreset } from "../../models/presets";
 import type { ResultLine } from "../results";
+import { PICTOGRAM_PAIRS } from "../sections/catlip";
 import {
   describeParts,
   type MetricFn,
@@ -99,7 +101,7 @@ function evaluateD7(results: ResultLine[]): FindingResult {
     ...(verdict === "reproduced"
       ? {}
       : {
-          note: `Our budgets (${budgets.join(", ")} samples ≈ ${budgets.map((n) => `${Math.round((n * 3.4e9) / 32691 / 1e6)}M`).join(", ")} at the paper's scale): the ${zeroShotLevel(runs.filter((r) => budgets.includes(r.spec.samples as number)))}, and with one seed only gaps of 2 points or more count.${untrainedAt(runs, budgets)}`,
+          note: `Our budgets (${budgets.join(", ")} samples ≈ ${budgets.map((n) => `${Math.round((n * 3.4e9) / PICTOGRAM_PAIRS / 1e6)}M`).join(", ")} at the paper's scale): the ${zeroShotLevel(runs.filter((r) => budgets.includes(r.spec.samples as number)))}, and with one seed only gaps of 2 points or more count.${untrainedAt(runs, budgets)}`,
         }),
   };
 }

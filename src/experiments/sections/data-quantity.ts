@@ -15,7 +15,9 @@
  *
  * Run with `clipdown sweep data-quantity --profile quick --jobs 1`.
  */
+
 import type { Profile, Section, SweepDef } from "../sweep";
+import { PICTOGRAM_PAIRS } from "./catlip";
 
 /** Everything one profile's grids need. */
 export interface DataQuantityPlan {
@@ -37,7 +39,7 @@ export interface DataQuantityPlan {
 }
 
 /** Paper 3.4B samples seen ↔ one pass over our 32,691-pair corpus: one of our samples ≈ 104k of theirs. */
-export const PAPER_SAMPLES_PER_OURS = 3.4e9 / 32_691;
+export const PAPER_SAMPLES_PER_OURS = 3.4e9 / PICTOGRAM_PAIRS;
 
 /** The shift-variant zero-shot task (emoji-441 plus its sketch/edges/low-res variants and their mean). */
 export const SHIFT_EVAL = "zeroshot:emoji-441";

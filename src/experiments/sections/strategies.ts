@@ -141,8 +141,8 @@ export const STRATEGIES_SETTINGS: Record<Profile, StrategiesSettings> = {
 export const STRATEGIES_NOTES = [
   "Paper (Sec. 7): ViT-B/32 + ViT-B text, WebLI subsets 10M–3.4B; one epoch (samples seen = subset) up to 3.4B,",
   "and 30 epochs over 10M–100M subsets for CLIP+Aug. Ours: vit-ti/8 (ViT-Ti/32 analogue) + the base text tower",
-  "at 32 px on the 32,695-pair pictogram corpus. Size mapping by fraction of the corpus: their 3.4B (all of English",
-  "WebLI) ↔ our 32,695 pairs, so their 400M ≈ our 3,800 and their 100M ≈ our 960; quick's one-epoch budgets",
+  "at 32 px on the 32,691-pair pictogram corpus. Size mapping by fraction of the corpus: their 3.4B (all of English",
+  "WebLI) ↔ our 32,691 pairs, so their 400M ≈ our 3,800 and their 100M ≈ our 960; quick's one-epoch budgets",
   "2,048 / 4,096 ≈ their 210M / 430M (the paper's 'below 1B' regime, where SLIP is claimed best), full adds",
   "8,192 ≈ 850M, with 3 seeds. Multi-epoch: quick 512 pairs × 8 epochs (≈ their 50M × 8), full 512 and 1,024",
   "pairs × 12 epochs (≈ 50M / 100M × 12; the paper ran 30), so stacked RA on N vs none on 2N is testable. Equal FLOPs: each strategy trains for",
