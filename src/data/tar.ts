@@ -334,8 +334,8 @@ function writeOctal(block: Buffer, v: number, start: number, len: number): void 
   block.write(`${v.toString(8).padStart(len - 1, "0")}\0`, start, len, "latin1");
 }
 
-/** Splits a long path into ustar's prefix (≤ 155 bytes) and name (≤ 100 bytes) at a "/". */
-function splitName(name: string): { prefix: string; base: string } {
+/** Splits a path into ustar's prefix (≤ 155 bytes) and name (≤ 100 bytes) at a "/"; undefined if it cannot. */
+function splitName(name: string): { prefix: string; base: string } | undefined {
   if (Buffer.byteLength(name) <= 100) return { prefix: "", base: name };
   for (let i = name.lastIndexOf("/"); i > 0; i = name.lastIndexOf("/", i - 1)) {
     const prefix = name.slice(0, i);
@@ -343,25 +343,42 @@ function splitName(name: string): { prefix: string; base: string } {
     if (Buffer.byteLength(base) > 100) break;
     if (Buffer.byteLength(prefix) <= 155) return { prefix, base };
   }
-  throw new Error(`tar: member name "${name}" does not fit ustar (name ≤ 100 bytes, prefix ≤ 155)`);
+  return undefined;
 }
 
-/** The 512-byte ustar header of a regular file with fixed owner, mode and time. */
-function fileHeader(name: string, size: number): Buffer {
-  if (safeMemberName(name) !== name) {
-    throw new Error(`tar: refusing to write member "${name}" (absolute, "..", "./" or empty path)`);
+/** The longest prefix of `s` that is at most `max` bytes of UTF-8, cut between characters. */
+function truncateUtf8(s: string, max: number): string {
+  let out = "";
+  let bytes = 0;
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > max) break;
+    out += ch;
+    bytes += n;
   }
-  if (size > MAX_OCTAL_SIZE) throw new Error(`tar: member "${name}" is larger than 8 GiB`);
+  return out;
+}
+
+/** One pax record, "<len> key=value\n", where <len> counts the whole record including itself. */
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  const bodyLen = Buffer.byteLength(body);
+  let digits = String(bodyLen).length;
+  if (String(bodyLen + digits).length > digits) digits++;
+  return `${bodyLen + digits}${body}`;
+}
+
+/** One 512-byte ustar header with fixed owner, mode and time (so bytes depend only on content). */
+function ustarHeader(prefix: string, base: string, size: number, type: string): Buffer {
   const block = Buffer.alloc(BLOCK);
-  const { prefix, base } = splitName(name);
   writeString(block, base, 0, 100, "name");
   writeOctal(block, 0o644, 100, 8);
   writeOctal(block, 0, 108, 8); // uid
   writeOctal(block, 0, 116, 8); // gid
   writeOctal(block, size, 124, 12);
-  writeOctal(block, 0, 136, 12); // mtime: fixed, so bytes depend only on content
+  writeOctal(block, 0, 136, 12); // mtime
   block.write("        ", 148, 8, "latin1"); // checksum placeholder (spaces) while summing
-  block.write("0", 156, 1, "latin1");
+  block.write(type, 156, 1, "latin1");
   block.write("ustar\u000000", 257, 8, "latin1");
   writeString(block, prefix, 345, 155, "prefix");
   let sum = 0;
@@ -370,16 +387,43 @@ function fileHeader(name: string, size: number): Buffer {
   return block;
 }
 
+const zeroPad = (n: number): Buffer[] => {
+  const pad = (BLOCK - (n % BLOCK)) % BLOCK;
+  return pad ? [Buffer.alloc(pad)] : [];
+};
+
+/**
+ * The header block(s) of a regular file. A name that fits ustar's name + prefix fields gets one
+ * block; a longer one (or one that cannot be split at a "/") is preceded by a pax `x` header whose
+ * `path` record carries it whole, as GNU tar and Python's tarfile write (their readers and ours
+ * take the pax path over the truncated name in the ustar block).
+ */
+function fileHeader(name: string, size: number): Buffer[] {
+  if (safeMemberName(name) !== name) {
+    throw new Error(`tar: refusing to write member "${name}" (absolute, "..", "./" or empty path)`);
+  }
+  if (size > MAX_OCTAL_SIZE) throw new Error(`tar: member "${name}" is larger than 8 GiB`);
+  const split = splitName(name);
+  if (split) return [ustarHeader(split.prefix, split.base, size, "0")];
+  const pax = Buffer.from(paxRecord("path", name), "utf8");
+  const short = truncateUtf8(name.slice(name.lastIndexOf("/") + 1), 100);
+  return [
+    ustarHeader("", truncateUtf8(`PaxHeaders/${short}`, 100), pax.length, "x"),
+    pax,
+    ...zeroPad(pax.length),
+    ustarHeader("", short, size, "0"),
+  ];
+}
+
 /** A whole archive of regular files, in the order given, ending with two zero blocks. */
 export function writeTar(members: ReadonlyArray<{ name: string; data: Uint8Array }>): Buffer {
   const parts: Buffer[] = [];
   for (const m of members) {
     parts.push(
-      fileHeader(m.name, m.data.length),
+      ...fileHeader(m.name, m.data.length),
       Buffer.from(m.data.buffer, m.data.byteOffset, m.data.length),
+      ...zeroPad(m.data.length),
     );
-    const pad = (BLOCK - (m.data.length % BLOCK)) % BLOCK;
-    if (pad) parts.push(Buffer.alloc(pad));
   }
   parts.push(Buffer.alloc(2 * BLOCK));
   return Buffer.concat(parts);

@@ -54,7 +54,38 @@ test("writeTar: long names use the ustar prefix; unsafe names are refused", () =
   for (const bad of ["../x.txt", "/abs.txt", "a/../../b.txt", "./a.txt", ""]) {
     assert.throws(() => writeTar([{ name: bad, data: Buffer.from("x") }]), /refusing to write member/);
   }
-  assert.throws(() => writeTar([{ name: "x".repeat(101), data: Buffer.alloc(0) }]), /does not fit ustar/);
+});
+
+// Names ustar's fields cannot hold: one segment over 100 bytes, a 96-character sample key whose
+// `.json` member is 101 bytes (this crashed `clipdown shards`), a multi-byte character across the
+// 100-byte cut, and a 9,999-byte path (pax record lengths gain a digit there).
+const longNames = [
+  "x".repeat(101),
+  `${"k".repeat(96)}.json`,
+  `dir/${"é".repeat(60)}.txt`,
+  `${"a/".repeat(40)}${"b".repeat(150)}.png`,
+  "p".repeat(9_990).concat(".txt"),
+];
+
+test("writeTar: names too long for ustar go in a pax path record and read back whole", () => {
+  const ms = longNames.map((name, i) => ({ name, data: Buffer.from(`member ${i}`) }));
+  const back = readTarBuffer(writeTar(ms));
+  assert.deepEqual(
+    back.map((m) => [m.name, m.data.toString()]),
+    ms.map((m) => [m.name, m.data.toString()]),
+  );
+});
+
+test("GNU tar reads writeTar's pax long names", { skip: !hasTar && "no tar binary" }, () => {
+  const dir = tmpDir("tar-gnu-pax");
+  const file = path.join(dir, "long.tar");
+  writeTarFile(
+    file,
+    longNames.slice(0, 4).map((name) => ({ name, data: Buffer.from(name.length.toString()) })),
+  );
+  const listing = execFileSync("tar", ["-tf", file], { encoding: "utf8" }).trimEnd().split("\n");
+  assert.deepEqual(listing, longNames.slice(0, 4));
+  assert.equal(execFileSync("tar", ["-xOf", file, longNames[1]!]).toString(), "101");
 });
 
 test("GNU tar lists and extracts what writeTar wrote", { skip: !hasTar && "no tar binary" }, () => {
