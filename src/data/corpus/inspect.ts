@@ -8,8 +8,9 @@ import * as path from "node:path";
 import { BpeTokenizer } from "../../text/bpe";
 import { BadSamples } from "../bad-samples";
 import { readCacheFile, shardFingerprint } from "../cache";
+import { decodeImage, ImageDecodeError } from "../image";
 import { loadQualityScores, QUALITY_FILE } from "../quality";
-import { readShards } from "../webdataset";
+import { readShards, samplePair } from "../webdataset";
 import { readManifest } from "./write";
 
 export interface LengthStats {
@@ -34,7 +35,8 @@ export interface InspectReport {
   byNoise?: Record<string, number>;
   words: LengthStats;
   tokens?: LengthStats & { tokenizer: string; contextLength: number; truncated: number };
-  bad: ReturnType<BadSamples["toJSON"]> & { seen: number };
+  /** Bad samples recorded when the folder was written: by `clipdown data build` or by `clipdown shards`. */
+  bad?: ReturnType<BadSamples["toJSON"]> & { seen: number; when: "build" | "conversion" };
   readBad: ReturnType<BadSamples["toJSON"]>;
   caches: { file: string; bytes: number; status: string }[];
   quality?: { n: number; mean: number; min: number; max: number; scorer: string };
@@ -86,29 +88,52 @@ function cacheStatus(dir: string): InspectReport["caches"] {
   return out;
 }
 
+/** The `manifest.json` that `clipdown shards` writes (a user's converted data), if that is what `dir` holds. */
+function readShardsManifest(
+  dir: string,
+): { bad: ReturnType<BadSamples["toJSON"]>; seen: number } | undefined {
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+    if (m?.createdBy !== "clipdown shards" || typeof m.seen !== "number" || typeof m.bad !== "object")
+      return undefined;
+    return { bad: m.bad, seen: m.seen };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function inspectDataset(
   dir: string,
   opts: { tokenizer?: string; contextLength?: number } = {},
 ): Promise<InspectReport> {
   if (!fs.existsSync(dir)) throw new Error(`${dir} does not exist; build it with \`clipdown data build\``);
   const m = readManifest(dir);
+  const converted = m ? undefined : readShardsManifest(dir);
   const readBad = new BadSamples();
   const bySource: Record<string, number> = {};
   const byNoise: Record<string, number> = {};
   const captions: string[] = [];
+  // The rules training applies (samplePair, then a decode), so "bad now" counts what training would skip.
+  const pending: Promise<void>[] = [];
   for await (const s of readShards(dir, { bad: readBad })) {
-    const caption = s.files.txt?.toString("utf8") ?? "";
-    captions.push(caption);
-    let meta: Record<string, unknown> = {};
-    try {
-      meta = s.files.json ? JSON.parse(s.files.json.toString("utf8")) : {};
-    } catch {
-      readBad.add("corrupt-json", s.key);
-    }
-    const src = typeof meta.source === "string" ? meta.source : "(no source)";
-    bySource[src] = (bySource[src] ?? 0) + 1;
-    if (typeof meta.noise === "string") byNoise[meta.noise] = (byNoise[meta.noise] ?? 0) + 1;
+    const pair = samplePair(s, readBad);
+    if (!pair) continue;
+    const where = `${pair.shard}: ${pair.key}.${pair.imageExt}`;
+    pending.push(
+      decodeImage(pair.image, pair.imageExt, 8).then(
+        () => {
+          captions.push(pair.caption);
+          const src = typeof pair.meta.source === "string" ? pair.meta.source : "(no source)";
+          bySource[src] = (bySource[src] ?? 0) + 1;
+          if (typeof pair.meta.noise === "string")
+            byNoise[pair.meta.noise] = (byNoise[pair.meta.noise] ?? 0) + 1;
+        },
+        (e: unknown) => readBad.add(e instanceof ImageDecodeError ? e.reason : "corrupt-image", where),
+      ),
+    );
+    if (pending.length >= 16) await Promise.all(pending.splice(0));
   }
+  await Promise.all(pending);
   const words = lengthStats(captions.map((c) => c.split(/[\s,]+/).filter(Boolean).length));
   const tokPath = findTokenizer(dir, opts.tokenizer);
   let tokens: InspectReport["tokens"];
@@ -155,7 +180,15 @@ export async function inspectDataset(
     ...(Object.keys(byNoise).length ? { byNoise } : {}),
     words,
     ...(tokens ? { tokens } : {}),
-    bad: { ...(m?.bad ?? { total: 0, counts: {}, examples: {} }), seen: m?.seen ?? captions.length },
+    ...(m?.bad || converted
+      ? {
+          bad: {
+            ...(m?.bad ?? converted!.bad),
+            seen: m?.seen ?? converted!.seen,
+            when: m ? "build" : "conversion",
+          },
+        }
+      : {}),
     readBad: readBad.toJSON(),
     caches: cacheStatus(dir),
     ...(quality ? { quality } : {}),
@@ -190,9 +223,15 @@ export function formatInspect(r: InspectReport): string {
         `${r.tokens.truncated} (${f1((100 * r.tokens.truncated) / Math.max(1, r.samples))}%) longer than context ${r.tokens.contextLength}`,
     );
   else lines.push("  caption tokens: no tokenizer.json found (pass --tokenizer)");
-  lines.push(BadSamples.fromJSON(r.bad).format(r.bad.seen, "  bad samples at build"));
-  if (r.readBad.total)
-    lines.push(BadSamples.fromJSON(r.readBad).format(r.samples + r.readBad.total, "  bad samples now"));
+  if (r.bad) lines.push(BadSamples.fromJSON(r.bad).format(r.bad.seen, `  bad samples at ${r.bad.when}`));
+  else
+    lines.push("  bad samples when written: no record (no manifest.json from clipdown data build or shards)");
+  lines.push(
+    BadSamples.fromJSON(r.readBad).format(
+      r.samples + r.readBad.total,
+      "  bad samples now (read, caption and image decode checks, as training applies them)",
+    ),
+  );
   if (r.caches.length)
     for (const c of r.caches)
       lines.push(`  cache ${path.basename(c.file)}: ${(c.bytes / 1e6).toFixed(1)} MB, ${c.status}`);
