@@ -36,12 +36,18 @@ export function readJson(file: string): { value: unknown } | { error: string } {
   }
 }
 
-/** Appends one line with a single write call (O_APPEND), so concurrent appenders do not interleave. */
+/**
+ * Appends one line with a single write call (O_APPEND), so concurrent appenders do not interleave.
+ * A partial last line (a writer killed mid-write) is ended first, so it cannot swallow this record.
+ */
 export function appendLine(file: string, line: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(file, "a");
+  const fd = fs.openSync(file, "a+");
   try {
-    fs.writeSync(fd, `${line}\n`);
+    const size = fs.fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    const partial = size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    fs.writeSync(fd, `${partial ? "\n" : ""}${line}\n`);
   } finally {
     fs.closeSync(fd);
   }
