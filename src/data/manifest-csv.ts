@@ -61,6 +61,8 @@ export function parseDelimited(text: string, sep: string): string[][] {
   let record: string[] = [];
   let field = "";
   let quoted = false;
+  let line = 1; // of the text, counting newlines inside quoted fields too
+  let quoteLine = 0; // where the open quoted field began
   let i = 0;
   const endRecord = (): void => {
     record.push(field);
@@ -70,6 +72,7 @@ export function parseDelimited(text: string, sep: string): string[][] {
   };
   while (i < text.length) {
     const ch = text[i]!;
+    if (ch === "\n") line++;
     if (quoted) {
       if (ch === '"') {
         if (text[i + 1] === '"') {
@@ -84,8 +87,10 @@ export function parseDelimited(text: string, sep: string): string[][] {
       i++;
       continue;
     }
-    if (ch === '"' && field === "") quoted = true;
-    else if (ch === sep) {
+    if (ch === '"' && field === "") {
+      quoted = true;
+      quoteLine = line;
+    } else if (ch === sep) {
       record.push(field);
       field = "";
     } else if (ch === "\r" || ch === "\n") {
@@ -94,6 +99,11 @@ export function parseDelimited(text: string, sep: string): string[][] {
     } else field += ch;
     i++;
   }
+  // An unclosed quote would otherwise swallow every later row into one field, silently.
+  if (quoted)
+    throw new Error(
+      `line ${quoteLine}: a quoted field is never closed; close it, or write a literal quote inside quotes as ""`,
+    );
   if (field !== "" || record.length) endRecord();
   return records;
 }
@@ -118,7 +128,12 @@ export function readCsvManifest(file: string, opts: CsvManifestOptions = {}): Cs
   const bad = opts.bad ?? new BadSamples();
   const bytes = fs.readFileSync(file);
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // UTF-8 BOM
-  const records = parseDelimited(bytes.toString("latin1", start), sep);
+  let records: string[][];
+  try {
+    records = parseDelimited(bytes.toString("latin1", start), sep);
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
   if (records.length === 0) throw new Error(`${file}: empty manifest (expected a header row)`);
   const utf8 = (s: string): string => Buffer.from(s, "latin1").toString("utf8");
   const columns = records[0]!.map((c) => utf8(c).trim());

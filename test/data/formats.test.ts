@@ -277,3 +277,18 @@ test("ShardWriter: deterministic bytes, fixed-size shards, bad keys refused; rea
   assert.equal(twice.length, 4);
   assert.deepEqual(bad.counts(), { "duplicate-key": 4 });
 });
+
+test("a CSV manifest with an unclosed quote is an error naming the file and the line, not one giant caption", () => {
+  const dir = tmpDir("csv-unclosed");
+  const file = path.join(dir, "m.csv");
+  const rows = Array.from({ length: 200 }, (_, i) => `img${i}.png,caption ${i}`);
+  rows.splice(3, 0, 'bad.png,"a caption that never closes');
+  fs.writeFileSync(file, `filepath,caption\n${rows.join("\n")}\n`);
+  assert.throws(() => readCsvManifest(file), /m\.csv: line 5: a quoted field is never closed/);
+  // Closed quotes, doubled quotes and newlines inside quotes still parse (whitespace is normalised).
+  fs.writeFileSync(file, 'filepath,caption\na.png,"say ""hi""\nthere"\nb.png,plain\n');
+  assert.deepEqual(
+    readCsvManifest(file).rows.map((r) => r.caption),
+    ['say "hi" there', "plain"],
+  );
+});
