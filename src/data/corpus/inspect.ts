@@ -88,15 +88,18 @@ function cacheStatus(dir: string): InspectReport["caches"] {
   return out;
 }
 
-/** The `manifest.json` that `clipdown shards` writes (a user's converted data), if that is what `dir` holds. */
-function readShardsManifest(
-  dir: string,
-): { bad: ReturnType<BadSamples["toJSON"]>; seen: number } | undefined {
+/**
+ * The bad-sample record of whoever wrote `dir`: `clipdown data build` (its manifest) or `clipdown
+ * shards` (the manifest it writes beside a user's shards); undefined when there is none.
+ */
+function writtenRecord(dir: string): InspectReport["bad"] {
+  const m = readManifest(dir);
+  if (m) return m.bad ? { ...m.bad, seen: m.seen, when: "build" } : undefined;
   try {
-    const m = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
-    if (m?.createdBy !== "clipdown shards" || typeof m.seen !== "number" || typeof m.bad !== "object")
+    const s = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+    if (s?.createdBy !== "clipdown shards" || typeof s.seen !== "number" || typeof s.bad !== "object")
       return undefined;
-    return { bad: m.bad, seen: m.seen };
+    return { ...s.bad, seen: s.seen, when: "conversion" };
   } catch {
     return undefined;
   }
@@ -108,7 +111,6 @@ export async function inspectDataset(
 ): Promise<InspectReport> {
   if (!fs.existsSync(dir)) throw new Error(`${dir} does not exist; build it with \`clipdown data build\``);
   const m = readManifest(dir);
-  const converted = m ? undefined : readShardsManifest(dir);
   const readBad = new BadSamples();
   const bySource: Record<string, number> = {};
   const byNoise: Record<string, number> = {};
@@ -161,6 +163,7 @@ export async function inspectDataset(
       scorer: JSON.stringify(file.scorer),
     };
   }
+  const written = writtenRecord(dir);
   return {
     dir,
     ...(m
@@ -180,15 +183,7 @@ export async function inspectDataset(
     ...(Object.keys(byNoise).length ? { byNoise } : {}),
     words,
     ...(tokens ? { tokens } : {}),
-    ...(m?.bad || converted
-      ? {
-          bad: {
-            ...(m?.bad ?? converted!.bad),
-            seen: m?.seen ?? converted!.seen,
-            when: m ? "build" : "conversion",
-          },
-        }
-      : {}),
+    ...(written ? { bad: written } : {}),
     readBad: readBad.toJSON(),
     caches: cacheStatus(dir),
     ...(quality ? { quality } : {}),

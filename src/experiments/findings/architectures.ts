@@ -2,7 +2,6 @@
  * Findings of the `architectures` section (papers.md D9, D10, D14), decided from its sweep's
  * results (sections/architectures.ts) with the lead's rule (stats.ts) part by part.
  */
-
 import type { ResultLine } from "../results";
 import { PICTOGRAM_PAIRS } from "../sections/catlip";
 import {

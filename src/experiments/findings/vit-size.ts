@@ -2,7 +2,6 @@
  * Findings of the `vit-size` section (papers.md D7 and the model-size half of D8), decided from
  * its sweep's results (sections/vit-size.ts) with the lead's rule (stats.ts) part by part.
  */
-
 import { imageFlops } from "../../models/flops";
 import { resolvePreset } from "../../models/presets";
 import type { ResultLine } from "../results";

@@ -15,7 +15,6 @@
  *
  * Run with `clipdown sweep data-quantity --profile quick --jobs 1`.
  */
-
 import type { Profile, Section, SweepDef } from "../sweep";
 import { PICTOGRAM_PAIRS } from "./catlip";
 

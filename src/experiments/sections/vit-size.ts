@@ -11,7 +11,6 @@
  *
  * Run with `clipdown sweep vit-size --profile quick --jobs 1`.
  */
-
 import type { Profile, Section, SweepDef } from "../sweep";
 import { PICTOGRAM_PAIRS } from "./catlip";
 
