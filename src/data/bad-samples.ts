@@ -24,6 +24,8 @@ export const BAD_REASONS = [
   "corrupt-json", // a sample's .json member is not valid JSON (its label/metadata would be lost)
   "corrupt-tar", // bad header checksum or truncated archive: the rest of that shard is unreadable
   "unreadable-file", // I/O error reading a file named by a manifest or folder
+  "non-regular-file", // a manifest or folder names a device, FIFO, socket or directory (never read)
+  "too-large-file", // a file over the byte limit (`--max-file-bytes`), refused before it is read
 ] as const;
 
 export type BadReason = (typeof BAD_REASONS)[number];

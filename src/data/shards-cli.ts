@@ -28,6 +28,9 @@ import { readCsvManifest, separatorFor } from "./manifest-csv";
 import { writeFileAtomic } from "./tar";
 import { readShards, resolveShards, ShardWriter, samplePair } from "./webdataset";
 
+/** 64 MiB: far above any icon or photo a small CLIP trains on, far below what would exhaust memory. */
+export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+
 const FLAGS: FlagSpecs = {
   from: { kind: "string", help: "a .csv/.tsv manifest, an image folder (root/<class>/*), or .tar shards" },
   out: { kind: "string", help: "output folder for <prefix>-NNNNNN.tar + manifest.json" },
@@ -49,10 +52,64 @@ const FLAGS: FlagSpecs = {
     help: "fail if more than this fraction of samples is bad",
     default: DEFAULT_MAX_BAD_FRACTION,
   },
+  "max-file-bytes": {
+    kind: "number",
+    help: "largest image file read, in bytes (larger ones are counted as too-large-file)",
+    default: DEFAULT_MAX_FILE_BYTES,
+  },
   "in-flight": { kind: "number", help: "images read and decoded at once", default: 8 },
   quiet: { kind: "boolean", help: "print only errors", default: false },
   help: { kind: "boolean", help: "show this help", default: false },
 };
+
+/** Why a named file was refused before reading it (counted under its own reason). */
+class RefusedFile extends Error {
+  constructor(
+    readonly reason: "non-regular-file" | "too-large-file",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function fileKind(st: fs.Stats): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * Reads a file a manifest or folder names, refusing what must never be read whole: a link to
+ * `/dev/zero` or a device (endless), a FIFO (blocks forever: opened non-blocking, then refused), a
+ * directory, or a regular file over `maxBytes`. The size comes from the open descriptor, so a link
+ * swapped after a check cannot slip through, and at most `size` bytes are read even if it grows.
+ */
+export async function readBoundedFile(file: string, maxBytes: number): Promise<Buffer> {
+  const fh = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new RefusedFile("non-regular-file", `${fileKind(st)}, not an image file`);
+    if (st.size > maxBytes) {
+      throw new RefusedFile(
+        "too-large-file",
+        `${st.size} bytes, over the ${maxBytes}-byte limit (raise it with --max-file-bytes)`,
+      );
+    }
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const { bytesRead } = await fh.read(buf, off, st.size - off, off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return off === st.size ? buf : buf.subarray(0, off);
+  } finally {
+    await fh.close();
+  }
+}
 
 const USAGE =
   "clipdown shards --from <manifest.csv|manifest.tsv|image folder|shards> --out <dir> " +
@@ -95,6 +152,8 @@ export interface ShardsOptions {
   prefix?: string;
   imageSize?: number;
   maxPixels?: number;
+  /** Largest image file read from a manifest or folder (default DEFAULT_MAX_FILE_BYTES). */
+  maxFileBytes?: number;
   maxBadFraction?: number;
   inFlight?: number;
   log?: (line: string) => void;
@@ -129,7 +188,7 @@ async function* csvItems(o: ShardsOptions, bad: BadSamples, counter: { seen: num
       caption: r.caption,
       meta: { source: r.relPath, row: r.row },
       where: `row ${r.row + 1}: ${r.relPath}`,
-      read: () => fs.promises.readFile(r.image),
+      read: () => readBoundedFile(r.image, o.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
     };
   }
 }
@@ -153,7 +212,7 @@ async function* folderItems(
       caption: template.replace(/\{\}/g, name),
       meta: { label: s.label, class: name, folder: f.folders[s.label], source: s.relPath },
       where: s.relPath,
-      read: () => fs.promises.readFile(s.file),
+      read: () => readBoundedFile(s.file, o.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
     };
   }
 }
@@ -194,6 +253,10 @@ async function prepare(
   try {
     data = await it.read();
   } catch (e) {
+    if (e instanceof RefusedFile) {
+      bad.add(e.reason, `${it.where} (${e.message})`);
+      return undefined;
+    }
     const code = (e as NodeJS.ErrnoException).code;
     bad.add(code === "ENOENT" ? "missing-image" : "unreadable-file", `${it.where} (${code ?? String(e)})`);
     return undefined;
@@ -218,7 +281,8 @@ async function prepare(
   return {
     [ext === "jpeg" ? "jpg" : ext]: image,
     txt: Buffer.from(it.caption, "utf8"),
-    json: Buffer.from(JSON.stringify({ key: it.key, ...it.meta }), "utf8"),
+    // The output key last: a sample's own `.json` must not rename it.
+    json: Buffer.from(JSON.stringify({ ...it.meta, key: it.key }), "utf8"),
   };
 }
 
@@ -305,6 +369,9 @@ export async function run(argv: string[]): Promise<number> {
   const size = flags["image-size"] as number;
   if (!Number.isInteger(size) || size < 0)
     throw new UsageError(`--image-size must be 0 or a positive integer, got ${size}`);
+  const maxFile = flags["max-file-bytes"] as number;
+  if (!Number.isInteger(maxFile) || maxFile < 1)
+    throw new UsageError(`--max-file-bytes must be a positive integer (bytes), got ${maxFile}`);
   const frac = flags["max-bad-fraction"] as number;
   if (!(frac >= 0 && frac <= 1))
     throw new UsageError(`${MAX_BAD_FRACTION_FLAG} must be in 0..1, got ${frac}`);
@@ -323,6 +390,7 @@ export async function run(argv: string[]): Promise<number> {
       prefix: flags.prefix as string,
       imageSize: size,
       maxPixels: flags["max-pixels"] as number,
+      maxFileBytes: maxFile,
       maxBadFraction: frac,
       inFlight: flags["in-flight"] as number,
       log: quiet ? () => {} : (s) => console.error(s),

@@ -36,6 +36,27 @@ function shellQuote(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * A value for the script (a path, a partition name, a time): a control character would end the
+ * `#SBATCH` line early, so a newline in `--root` would become a shell command, and sbatch's own
+ * quoting cannot carry a double quote. Both are refused; anything else is safe once quoted.
+ */
+function scriptValue(what: string, s: string): string {
+  const unsafe = [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f || c === '"');
+  if (unsafe) {
+    throw new Error(
+      `${what} ${JSON.stringify(s)} contains a control character or a double quote, which a Slurm script cannot carry; choose one without them`,
+    );
+  }
+  return s;
+}
+
+/** `#SBATCH --name=value`, the value in double quotes (which sbatch removes) where it has spaces or shell characters. */
+function directive(name: string, what: string, value: string): string {
+  const v = scriptValue(what, value);
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(v) ? `--${name}=${v}` : `--${name}="${v}"`;
+}
+
 function runIndexArgs(sweep: Sweep, indexVar: string): string {
   return [
     "sweep",
@@ -45,7 +66,7 @@ function runIndexArgs(sweep: Sweep, indexVar: string): string {
     "--profile",
     sweep.profile,
     "--root",
-    shellQuote(path.resolve(sweep.root)),
+    shellQuote(scriptValue("--root", path.resolve(sweep.root))),
   ].join(" ");
 }
 
@@ -58,19 +79,23 @@ function pluginExport(): string[] {
 export function slurmScript(sweep: Sweep, o: SlurmOptions = {}): string {
   const n = sweep.runs.length;
   if (n === 0) throw new Error(`sweep ${sweep.section}/${sweep.profile} has no runs to submit`);
-  const workdir = path.resolve(o.workdir ?? REPO);
-  const node = o.node ?? process.execPath;
-  const logDir = path.resolve(o.logDir ?? path.join(sweep.root, `${sweep.section}-${sweep.profile}-slurm`));
+  scriptValue("the section name", sweep.section);
+  const workdir = scriptValue("the work directory", path.resolve(o.workdir ?? REPO));
+  const node = scriptValue("the node binary", o.node ?? process.execPath);
+  const logDir = scriptValue(
+    "the log directory",
+    path.resolve(o.logDir ?? path.join(sweep.root, `${sweep.section}-${sweep.profile}-slurm`)),
+  );
   const array = `0-${n - 1}${o.maxParallel ? `%${o.maxParallel}` : ""}`;
   const directives = [
     `--job-name=clipdown-${sweep.section}-${sweep.profile}`,
     `--array=${array}`,
-    `--output=${logDir}/%a.log`,
+    directive("output", "the log directory", `${logDir}/%a.log`),
     `--open-mode=append`,
     `--cpus-per-task=${o.cpusPerTask ?? 1}`,
-    ...(o.mem ? [`--mem=${o.mem}`] : []),
-    ...(o.time ? [`--time=${o.time}`] : []),
-    ...(o.partition ? [`--partition=${o.partition}`] : []),
+    ...(o.mem ? [directive("mem", "--mem", o.mem)] : []),
+    ...(o.time ? [directive("time", "--time", o.time)] : []),
+    ...(o.partition ? [directive("partition", "--partition", o.partition)] : []),
   ];
   return [
     "#!/bin/bash",

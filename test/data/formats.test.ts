@@ -3,6 +3,7 @@
  * samples, and converted to shards with `convertToShards` (what `clipdown shards` runs), read back.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
@@ -291,4 +292,50 @@ test("a CSV manifest with an unclosed quote is an error naming the file and the 
     readCsvManifest(file).rows.map((r) => r.caption),
     ['say "hi" there', "plain"],
   );
+});
+
+test("files a manifest names that must not be read whole are refused and counted: /dev/zero, a FIFO, a directory, an oversized file (F5)", async (t) => {
+  const root = tmpDir("fmt-special");
+  const red = await solidPng([255, 0, 0]);
+  fs.writeFileSync(path.join(root, "ok.png"), red);
+  fs.symlinkSync("/dev/zero", path.join(root, "zero.png"));
+  fs.mkdirSync(path.join(root, "dir.png"));
+  fs.writeFileSync(path.join(root, "big.png"), Buffer.concat([red, Buffer.alloc(4096)]));
+  const rows = ["filepath,caption", "ok.png,red", "zero.png,endless", "dir.png,a folder", "big.png,too big"];
+  const fifo = spawnSync("mkfifo", [path.join(root, "pipe.png")]).status === 0;
+  if (fifo) rows.push("pipe.png,blocks forever");
+  else t.diagnostic("mkfifo unavailable: the FIFO case is not exercised");
+  fs.writeFileSync(path.join(root, "m.csv"), rows.join("\n"));
+  const man = await convertToShards({
+    from: path.join(root, "m.csv"),
+    out: path.join(root, "out"),
+    maxFileBytes: red.length + 100,
+    maxBadFraction: 1,
+    ...quiet,
+  });
+  assert.equal(man.samples, 1);
+  assert.equal(man.seen, rows.length - 1);
+  assert.deepEqual(man.bad.counts, { "non-regular-file": fifo ? 3 : 2, "too-large-file": 1 });
+  const ex = JSON.stringify(man.bad);
+  assert.match(ex, /zero\.png \(a character device, not an image file\)/);
+  assert.match(ex, /big\.png \(\d+ bytes, over the \d+-byte limit \(raise it with --max-file-bytes\)\)/);
+});
+
+test("a sample's own .json cannot rename its output key", async () => {
+  const root = tmpDir("fmt-json-key");
+  const src = path.join(root, "in");
+  const w = new ShardWriter({ dir: src, samplesPerShard: 10 });
+  w.write({
+    key: "000000007",
+    files: {
+      png: await solidPng([0, 0, 255]),
+      txt: Buffer.from("blue"),
+      json: Buffer.from(JSON.stringify({ key: "../../evil", note: "kept" })),
+    },
+  });
+  await w.close();
+  await convertToShards({ from: src, out: path.join(root, "out"), ...quiet });
+  const [s] = await collect(path.join(root, "out"));
+  assert.deepEqual(JSON.parse(s!.files.json!.toString()), { key: s!.key, note: "kept" });
+  assert.equal(s!.key, "000000007");
 });

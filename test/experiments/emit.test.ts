@@ -50,6 +50,25 @@ test("sbatch script: one array task per run, task id → run index, per-task log
   assert.equal(spawnSync("bash", ["-n", f]).status, 0);
 });
 
+test("sbatch script: a path with spaces is quoted; a newline or a double quote in a path is refused, not written as a shell line (F9)", () => {
+  const spaced = path.join(root, "runs with space");
+  const s = slurmScript(sweepFor("fake-mini", "quick", spaced), { partition: "cpu long" });
+  const lines = s.split("\n");
+  assert.ok(lines.includes(`#SBATCH --output="${path.join(spaced, "fake-mini-quick-slurm")}/%a.log"`));
+  assert.ok(lines.includes(`#SBATCH --partition="cpu long"`));
+  assert.ok(lines.includes(`mkdir -p '${path.join(spaced, "fake-mini-quick-slurm")}'`));
+  for (const bad of [`${root}/x\ntouch /tmp/pwned`, `${root}/x\rb`, `${root}/a"b`]) {
+    assert.throws(
+      () => slurmScript(sweepFor("fake-mini", "quick", bad)),
+      /contains a control character or a double quote, which a Slurm script cannot carry; choose one without them/,
+    );
+  }
+  assert.throws(
+    () => slurmScript(sweep, { time: "1:00\nrm -rf ~" }),
+    /--time "1:00\\nrm -rf ~" contains a control character/,
+  );
+});
+
 test("k8s manifest: an Indexed Job with one completion per run and JOB_COMPLETION_INDEX as the index", () => {
   const m = k8sManifest(sweep, { image: "reg/clipdown:1", parallelism: 2, memory: "6Gi" });
   for (const line of [

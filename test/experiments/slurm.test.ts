@@ -146,7 +146,8 @@ test("the emitted sbatch job array runs every run of the sweep on a real Slurm, 
   process.env[PLUGINS_ENV] = path.join(__dirname, "plugin.ts");
   process.env.CLIPDOWN_TINY_DATA = data;
   loadSections();
-  const root = path.join(dir, "runs");
+  // A space in the path: the --output directive must be quoted for sbatch (F9).
+  const root = path.join(dir, "sweep runs");
   const sweep = sweepFor("tiny", "smoke", root);
   const logDir = path.join(root, "tiny-smoke-slurm");
   fs.mkdirSync(logDir, { recursive: true });
