@@ -25,6 +25,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "train a model preset with a strategy (clip, clip-aug, slip, flip, siglip, catlip)",
     load: () => import("./train/cli"),
   },
+  checkpoint: {
+    summary: "verify checkpoints: checksums, metadata, finite weights and moments",
+    load: () => import("./train/checkpoint-cli"),
+  },
   eval: {
     summary: "zero-shot, linear probe, few-shot, retrieval, transfer → CLIP_benchmark JSON",
     load: () => import("./eval/cli"),

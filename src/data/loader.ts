@@ -232,6 +232,12 @@ export class BatchLoader {
         `BatchLoader.restore: the state is for ${st.poolSize} samples but this loader has ${this.pool.length}; resume with the same data and --subset`,
       );
     }
+    // A saved cursor can pass the end by less than one batch (the last, partial batch of an epoch).
+    if (st.cursor > this.pool.length + this.batchSize) {
+      throw new Error(
+        `BatchLoader.restore: the cursor ${st.cursor} lies past the end of the ${this.pool.length}-sample epoch; the checkpoint is corrupt`,
+      );
+    }
     this.generation++;
     this.seed = st.seed;
     this.epoch = st.epoch;

@@ -13,8 +13,9 @@ import { createStrategy, type StrategyOptions } from "../strategies";
 import { BpeTokenizer } from "../text/bpe";
 import { SynsetVocab } from "../text/synset-vocab";
 import { tf } from "../tf";
+import { readCheckpoint } from "../train/checkpoint";
 import { presetOpts, type TrainConfig } from "../train/config";
-import { readSafetensors, type StTensor } from "../train/safetensors";
+import type { StTensor } from "../train/safetensors";
 import type { RecordMeta } from "./records";
 import type { SynsetHead } from "./transfer";
 
@@ -96,9 +97,8 @@ function assign(v: tf.Variable, t: StTensor, key: string, checkpoint: string, pr
  */
 export function loadRunForEval(checkpointArg: string, opts: { dataDir?: string } = {}): LoadedRun {
   const { runDir, checkpoint } = resolveCheckpoint(checkpointArg);
-  const file = readSafetensors(checkpoint);
-  if (file.metadata.format !== "clipdown-checkpoint-v1")
-    throw new Error(`${checkpoint}: not a clipdown checkpoint (metadata.format = ${file.metadata.format})`);
+  // Checksums, metadata and finite values, as a resume checks them.
+  const { file } = readCheckpoint(checkpoint);
   const cfg = readConfig(runDir, checkpoint, file.metadata);
   const tensor = (name: string) => file.tensors[`param/${name}`] ?? file.tensors[name];
   const hasTextTower = tensor("text.token") !== undefined;

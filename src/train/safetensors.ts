@@ -68,12 +68,34 @@ export function decodeSafetensors(buf: Buffer, source = "buffer"): StFile {
   const base = 8 + n;
   const tensors: Record<string, StTensor> = {};
   let metadata: Record<string, string> = {};
+  if (header === null || typeof header !== "object" || Array.isArray(header)) {
+    throw new Error(`safetensors ${source}: header is not a JSON object`);
+  }
+  const int = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
   for (const [name, entry] of Object.entries(header)) {
     if (name === "__metadata__") {
+      const ok =
+        entry !== null &&
+        typeof entry === "object" &&
+        Object.values(entry as object).every((v) => typeof v === "string");
+      if (!ok) throw new Error(`safetensors ${source}: __metadata__ must map names to strings`);
       metadata = entry as Record<string, string>;
       continue;
     }
     const e = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    if (
+      e === null ||
+      typeof e !== "object" ||
+      !Array.isArray(e.shape) ||
+      !e.shape.every(int) ||
+      !Array.isArray(e.data_offsets) ||
+      e.data_offsets.length !== 2 ||
+      !e.data_offsets.every(int)
+    ) {
+      throw new Error(
+        `safetensors ${source}: tensor "${name}" has a malformed header entry ${JSON.stringify(e)}`,
+      );
+    }
     const [start, end] = e.data_offsets;
     if (base + end > buf.length || start > end) {
       throw new Error(

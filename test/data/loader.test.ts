@@ -131,6 +131,11 @@ test("dropLast, subsets and state()/restore()", async () => {
     () => new BatchLoader(cache(8), { batchSize: 3, seed: 9 }).restore(saved),
     /state is for 10 samples/,
   );
+  // A cursor far past the epoch (a corrupt checkpoint) is refused, not an empty run.
+  assert.throws(
+    () => new BatchLoader(cache(), { batchSize: 3, seed: 9 }).restore({ ...saved, cursor: 99_999_999 }),
+    /the cursor 99999999 lies past the end of the 10-sample epoch; the checkpoint is corrupt/,
+  );
 });
 
 test("subsetIndices: a fixed permutation's prefix (nested), deterministic, in range", () => {
