@@ -9,7 +9,8 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /**
  * Decodes caption bytes strictly as UTF-8 (a leading BOM dropped) and normalises whitespace
- * (runs of spaces, tabs and newlines become one space; ends trimmed).
+ * (control characters such as NUL count as whitespace; runs of it become one space; ends trimmed),
+ * so a caption of only `"\0"` is empty, not a one-character caption.
  * Returns the caption, or the bad-sample reason.
  */
 export function decodeCaption(bytes: Uint8Array): { caption: string } | { reason: BadReason } {
@@ -19,6 +20,6 @@ export function decodeCaption(bytes: Uint8Array): { caption: string } | { reason
   } catch {
     return { reason: "non-utf8-caption" };
   }
-  const caption = text.replace(/\s+/gu, " ").trim();
+  const caption = text.replace(/[\s\p{Cc}]+/gu, " ").trim();
   return caption ? { caption } : { reason: "empty-caption" };
 }

@@ -8,8 +8,9 @@
  * long names, GNU `L` long names, base-256 sizes) and is hostile-input safe: it only ever yields
  * regular files whose path is relative and has no `..` component. Symlinks, hard links, devices and
  * fifos are skipped (never followed), as are unsafe paths, each counted in a `BadSamples`; a bad
- * header checksum or a truncated archive ends that archive (counted as `corrupt-tar`) without
- * throwing. Nothing here writes member names to disk, so a member can never escape a folder.
+ * header checksum, an impossible size or a truncated member is counted as `corrupt-tar` and the
+ * reader skips to the next valid ustar header (as GNU tar does), so one corrupt header does not
+ * hide the rest of the archive. Nothing throws. Nothing here writes member names to disk, so a member can never escape a folder.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -147,13 +148,15 @@ export class TarParser {
   private longName: string | undefined;
   private longLink: string | undefined;
   private finished = false;
+  /** After a corrupt header: looking for the next block that is a valid ustar header. */
+  private resyncing = false;
   private readonly maxMember: number;
 
   constructor(private readonly opts: TarReadOptions = {}) {
     this.maxMember = opts.maxMemberBytes ?? 1 << 30;
   }
 
-  /** True once the end-of-archive marker or a corrupt header was seen (later bytes are ignored). */
+  /** True once the end-of-archive marker was seen (later bytes are ignored). */
   get done(): boolean {
     return this.finished;
   }
@@ -198,30 +201,7 @@ export class TarParser {
     if (this.finished || chunk.length === 0) return [];
     this.chunks.push(chunk);
     this.avail += chunk.length;
-    const out: TarMember[] = [];
-    while (!this.finished) {
-      if (!this.pending) {
-        if (this.avail < BLOCK) break;
-        const block = this.take(BLOCK);
-        if (block.every((b) => b === 0)) {
-          this.finished = true; // end-of-archive marker; trailing padding is ignored
-          break;
-        }
-        const h = parseHeader(block);
-        if (!h || h.size > this.maxMember) {
-          this.corrupt(h ? `member "${h.name}" claims ${h.size} bytes` : "bad header checksum");
-          break;
-        }
-        this.pending = h;
-      }
-      const h = this.pending;
-      const padded = Math.ceil(h.size / BLOCK) * BLOCK;
-      if (this.avail < padded) break;
-      const data = this.take(padded).subarray(0, h.size);
-      this.pending = undefined;
-      const member = this.member(h, data);
-      if (member) out.push(member);
-    }
+    const out = this.drain();
     if (this.finished) {
       this.chunks = [];
       this.head = 0;
@@ -233,27 +213,86 @@ export class TarParser {
     return out;
   }
 
+  /** Parses every complete header and member now buffered. */
+  private drain(): TarMember[] {
+    const out: TarMember[] = [];
+    while (!this.finished) {
+      if (!this.pending) {
+        if (this.avail < BLOCK) break;
+        const block = this.take(BLOCK);
+        if (this.resyncing) {
+          // Skipping to the next valid header, as GNU tar does: zero blocks here are data, not the end.
+          const h =
+            block[257] === 0x75 && block.toString("latin1", 257, 262) === "ustar"
+              ? parseHeader(block)
+              : undefined;
+          if (!h || h.size > this.maxMember) continue;
+          this.resyncing = false;
+          this.pending = h;
+        } else {
+          if (block.every((b) => b === 0)) {
+            this.finished = true; // end-of-archive marker; trailing padding is ignored
+            break;
+          }
+          const h = parseHeader(block);
+          if (!h || h.size > this.maxMember) {
+            this.corrupt(h ? `member "${h.name}" claims ${h.size} bytes` : "bad header checksum");
+            continue;
+          }
+          this.pending = h;
+        }
+      }
+      const h = this.pending!;
+      const padded = Math.ceil(h.size / BLOCK) * BLOCK;
+      if (this.avail < padded) break;
+      const data = this.take(padded).subarray(0, h.size);
+      this.pending = undefined;
+      const member = this.member(h, data);
+      if (member) out.push(member);
+    }
+    return out;
+  }
+
   /**
-   * Call at end of input. A member cut short (or a header with no data) is counted as corrupt-tar;
-   * a missing end-of-archive marker alone is tolerated (many writers stream without it).
+   * Call at end of input. A member cut short (or a header with no data) is counted as corrupt-tar,
+   * and the bytes it claimed are searched for later headers (a corrupt size in one header must not
+   * hide the members after it); a missing end-of-archive marker alone is tolerated (many writers
+   * stream without it).
    */
   end(): TarMember[] {
     if (this.finished) return [];
-    this.finished = true;
-    const h = this.pending;
-    if (h && this.avail >= h.size) {
-      // Only the final padding is missing: the member itself is complete.
-      const m = this.member(h, this.take(this.avail).subarray(0, h.size));
-      return m ? [m] : [];
+    const out: TarMember[] = [];
+    for (;;) {
+      const h = this.pending;
+      if (h && this.avail >= h.size) {
+        // Only the final padding is missing: the member itself is complete.
+        this.pending = undefined;
+        const m = this.member(h, this.take(this.avail).subarray(0, h.size));
+        if (m) out.push(m);
+        break;
+      }
+      if (!h) {
+        // Bytes left after the end-of-archive marker are padding; others are a cut header.
+        if (this.avail > 0 && !this.resyncing && !this.finished) this.corrupt("truncated");
+        break;
+      }
+      this.pending = undefined;
+      this.corrupt(`truncated in member "${h.name}" (it claims ${h.size} bytes, ${this.avail} remain)`);
+      out.push(...this.drain());
     }
-    if (h || this.avail > 0) this.corrupt(`truncated${h ? ` in member "${h.name}"` : ""}`);
+    this.finished = true;
     this.chunks = [];
     this.head = 0;
-    return [];
+    this.avail = 0;
+    return out;
   }
 
+  /** Counts a corrupt header or member and skips ahead to the next valid header. */
   private corrupt(why: string): void {
-    this.finished = true;
+    this.resyncing = true;
+    this.paxNext = {};
+    this.longName = undefined;
+    this.longLink = undefined;
     this.opts.bad?.add("corrupt-tar", `${this.opts.source ?? "archive"}: ${why}`);
   }
 

@@ -93,7 +93,8 @@ function assign(v: tf.Variable, t: StTensor, key: string, checkpoint: string, pr
 
 /**
  * Loads a run (see the file comment). `dataDir` overrides where the tokenizer is read from
- * (default: the run config's `data`, relative to the working directory, as training resolved it).
+ * (default: `<run>/tokenizer.json` when the run kept one, else the run config's `data`, relative to
+ * the working directory, as training resolved it).
  */
 export function loadRunForEval(checkpointArg: string, opts: { dataDir?: string } = {}): LoadedRun {
   const { runDir, checkpoint } = resolveCheckpoint(checkpointArg);
@@ -103,7 +104,9 @@ export function loadRunForEval(checkpointArg: string, opts: { dataDir?: string }
   const tensor = (name: string) => file.tensors[`param/${name}`] ?? file.tensors[name];
   const hasTextTower = tensor("text.token") !== undefined;
   const dataDir = opts.dataDir ?? cfg.data;
-  const tokPath = path.join(dataDir, "tokenizer.json");
+  // A run trained with --tokenizer FILE (or on read-only data) keeps its tokenizer beside the checkpoints.
+  const own = path.join(runDir, "tokenizer.json");
+  const tokPath = !opts.dataDir && fs.existsSync(own) ? own : path.join(dataDir, "tokenizer.json");
   let tokenizer: BpeTokenizer | undefined;
   if (fs.existsSync(tokPath)) tokenizer = BpeTokenizer.load(tokPath);
   else if (hasTextTower)

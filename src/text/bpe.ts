@@ -66,6 +66,9 @@ function bytesOf(pretoken: string): number[] {
   return ids;
 }
 
+/** The vocabulary size of the corpora's tokenizers, and of one `clipdown train` trains for a user's own shards. */
+export const TOKENIZER_VOCAB_SIZE = 4096;
+
 /** Options for {@link BpeTokenizer.train}. */
 export interface BpeTrainOptions {
   /** Total ids including pad, 256 bytes, sot and eot (≥ 259). */

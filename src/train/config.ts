@@ -3,6 +3,7 @@
  * the field and the allowed values. The CLI flags (kebab-case) and `--config` JSON (camelCase or
  * kebab-case) both map onto these fields; unknown fields are errors so a typo never runs silently.
  */
+import { DEFAULT_MAX_BAD_FRACTION } from "../data/bad-samples";
 import { CAPTION_MODES, checkCaptionMode } from "../data/caption-sampling";
 import type { PresetOpts } from "../models/presets";
 import { checkStrategyConfig } from "../strategies";
@@ -35,6 +36,10 @@ export interface TrainConfig {
   logitScaleInit: number;
   /** How a training caption is shown to the model each time it is drawn (src/data/caption-sampling.ts). */
   captions: string;
+  /** tokenizer.json to use ("" = `<data>/tokenizer.json`, trained on the data's captions if absent). */
+  tokenizer: string;
+  /** Fail when more than this fraction of the data's samples is bad (decoded when the cache is built). */
+  maxBadFraction: number;
   seed: number;
   out: string;
   evalEvery: number;
@@ -101,6 +106,8 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   textHeads: 0,
   logitScaleInit: 0,
   captions: "mix",
+  tokenizer: "",
+  maxBadFraction: DEFAULT_MAX_BAD_FRACTION,
   seed: 0,
   out: "runs/default",
   evalEvery: 0,
@@ -171,6 +178,17 @@ export const TRAIN_FIELDS: Record<keyof TrainConfig, FieldSpec> = {
   out: { kind: "string", help: "run directory" },
   evalEvery: { kind: "int", min: 0, help: "evaluate every N samples (0 = only at the end)" },
   evalSize: { kind: "int", min: 0, help: "max held-out images per eval set during training (0 = all)" },
+  tokenizer: {
+    kind: "string",
+    allowEmpty: true,
+    help: "tokenizer.json to use (default <data>/tokenizer.json; trained on the data's captions if absent)",
+  },
+  maxBadFraction: {
+    kind: "number",
+    min: 0,
+    max: 1,
+    help: "fail when more than this fraction of the data's samples is bad",
+  },
   evalData: { kind: "string", help: "root with the held-out sets (emoji-441, noto)" },
   logEvery: { kind: "int", min: 1, help: "log metrics every N steps" },
   checkpointEvery: {
@@ -269,6 +287,8 @@ export const LEGACY_NEUTRAL: Partial<TrainConfig> = {
   textHeads: 0,
   logitScaleInit: 0,
   captions: "full",
+  tokenizer: "",
+  maxBadFraction: DEFAULT_MAX_BAD_FRACTION,
 };
 
 /** The model-shape options of a config, as `resolvePreset` takes them. */

@@ -13,11 +13,12 @@ import { evalRetrieval, evalZeroShot, evalZeroShotSet, trainingImageSet } from "
 import { buildClipModel } from "../models/clip-model";
 import { resolvePreset } from "../models/presets";
 import { createStrategy } from "../strategies";
-import { BpeTokenizer } from "../text/bpe";
+import { BpeTokenizer, TOKENIZER_VOCAB_SIZE } from "../text/bpe";
 import { initBackend, tf } from "../tf";
 import { clipTask, type RunHandles } from "./clip-task";
 import { presetOpts, type TrainConfig } from "./config";
 import { readMetrics } from "./metrics";
+import { writeTextAtomic } from "./safetensors";
 import { Trainer, type TrainResult } from "./trainer";
 
 /** Loads data, tokenizer, model and strategy (with its extra variables and per-run state) for a config. */
@@ -25,11 +26,8 @@ export async function prepareRun(
   cfg: TrainConfig,
   log: (s: string) => void = (s) => console.error(s),
 ): Promise<RunHandles & { cache: PairCache }> {
-  const tokPath = path.join(cfg.data, "tokenizer.json");
-  if (!fs.existsSync(tokPath))
-    throw new Error(`${tokPath} not found; build the corpus first (clipdown data build)`);
-  const tokenizer = BpeTokenizer.load(tokPath);
-  const cache = await ensureCache(cfg.data, cfg.imageSize);
+  const cache = await ensureCache(cfg.data, cfg.imageSize, { maxBadFraction: cfg.maxBadFraction, log });
+  const tokenizer = runTokenizer(cfg, cache, log);
   const strategy = createStrategy(cfg.strategy, cfg);
   const model = buildClipModel(resolvePreset(cfg.model, presetOpts(cfg, tokenizer.vocabSize)), cfg.seed);
   strategy.check?.(model);
@@ -45,6 +43,53 @@ export async function prepareRun(
       log,
     }) ?? {};
   return { model, strategy, extra, tokenizer, cache };
+}
+
+/** The tokenizer file a run keeps beside its checkpoints when it did not come from `<data>`. */
+export const RUN_TOKENIZER = "tokenizer.json";
+
+/**
+ * The run's tokenizer: `--tokenizer FILE` (copied into the run directory, where eval and inference
+ * look first), else `<data>/tokenizer.json`, else one trained on the data's captions (a user's own
+ * shards from `clipdown shards` have none) with the corpora's vocabulary size, written to
+ * `<data>/tokenizer.json`, or into the run directory when the data folder is read-only.
+ */
+export function runTokenizer(
+  cfg: Pick<TrainConfig, "data" | "tokenizer" | "out">,
+  cache: Pick<PairCache, "captions">,
+  log: (s: string) => void,
+): BpeTokenizer {
+  const keep = (tok: BpeTokenizer) => {
+    fs.mkdirSync(cfg.out, { recursive: true });
+    writeTextAtomic(path.join(cfg.out, RUN_TOKENIZER), JSON.stringify(tok.toJSON()));
+  };
+  if (cfg.tokenizer) {
+    if (!fs.existsSync(cfg.tokenizer))
+      throw new Error(
+        `--tokenizer ${cfg.tokenizer} not found; give a tokenizer.json (e.g. a corpus's data/pictograms/tokenizer.json)`,
+      );
+    const tok = BpeTokenizer.load(cfg.tokenizer);
+    keep(tok);
+    return tok;
+  }
+  const dataTok = path.join(cfg.data, "tokenizer.json");
+  if (fs.existsSync(dataTok)) return BpeTokenizer.load(dataTok);
+  if (cache.captions.length === 0) throw new Error(`${cfg.data} has no captions to train a tokenizer on`);
+  const t0 = performance.now();
+  const tok = BpeTokenizer.train(cache.captions, { vocabSize: TOKENIZER_VOCAB_SIZE });
+  const took = ((performance.now() - t0) / 1000).toFixed(1);
+  try {
+    writeTextAtomic(dataTok, JSON.stringify(tok.toJSON()));
+    log(
+      `tokenizer: none in ${cfg.data}; trained one on its ${cache.captions.length} captions (vocabulary ${tok.vocabSize}, ${took} s) → ${dataTok}`,
+    );
+  } catch (e) {
+    keep(tok);
+    log(
+      `tokenizer: trained on ${cache.captions.length} captions; ${cfg.data} is not writable (${(e as NodeJS.ErrnoException).code ?? e}), kept in ${path.join(cfg.out, RUN_TOKENIZER)}`,
+    );
+  }
+  return tok;
 }
 
 /** The primary zero-shot benchmark (the paper's ImageNet role), evaluated on all its images at every eval. */

@@ -161,14 +161,25 @@ test("safeMemberName", () => {
   }
 });
 
-test("a bad checksum or truncation ends the archive as corrupt-tar, keeping earlier members", () => {
+/** Sets a header's size field and recomputes its checksum (a corrupt size a checksum cannot catch). */
+function withSize(tar: Buffer, headerAt: number, size: number): Buffer {
+  const out = Buffer.from(tar);
+  out.write(`${size.toString(8).padStart(11, "0")}\0`, headerAt + 124, "latin1");
+  out.fill(0x20, headerAt + 148, headerAt + 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += out[headerAt + i]!;
+  out.write(`${sum.toString(8).padStart(6, "0")}\0 `, headerAt + 148, "latin1");
+  return out;
+}
+
+test("a bad checksum or truncation is corrupt-tar; the reader skips to the next valid header and keeps the rest", () => {
   const good = writeTar(members);
   const flipped = Buffer.from(good);
   flipped[512 * 2 + 10] ^= 0xff; // inside the 2nd header's name
   const bad1 = new BadSamples();
   assert.deepEqual(
     readTarBuffer(flipped, { bad: bad1 }).map((m) => m.name),
-    ["000001.png"],
+    ["000001.png", "sub/000002.txt", "empty.txt"],
   );
   assert.deepEqual(bad1.counts(), { "corrupt-tar": 1 });
 
@@ -184,6 +195,33 @@ test("a bad checksum or truncation ends the archive as corrupt-tar, keeping earl
   const bad3 = new BadSamples();
   assert.equal(readTarBuffer(good.subarray(0, good.length - 1024), { bad: bad3 }).length, 4);
   assert.equal(bad3.total, 0);
+
+  // A corrupt size in the first header (checksum valid) must not swallow the archive as one member:
+  // larger than the archive, or over the member limit, the later members are still read, by any chunking.
+  for (const [size, limit] of [
+    [1_000_000, undefined],
+    [5_000_000, 4096],
+  ] as const) {
+    const bigSize = withSize(good, 0, size);
+    for (const chunk of [bigSize.length, 512, 7]) {
+      const bad = new BadSamples();
+      const p = new TarParser({ bad, ...(limit ? { maxMemberBytes: limit } : {}) });
+      const got = [];
+      for (let at = 0; at < bigSize.length; at += chunk)
+        got.push(...p.push(bigSize.subarray(at, at + chunk)));
+      got.push(...p.end());
+      assert.deepEqual(
+        got.map((m) => m.name),
+        ["000001.txt", "sub/000002.txt", "empty.txt"],
+        `size ${size}, chunk ${chunk}`,
+      );
+      assert.deepEqual(bad.counts(), { "corrupt-tar": 1 });
+      assert.match(
+        String(bad.toJSON().examples["corrupt-tar"]),
+        limit ? /claims 5000000 bytes/ : /truncated in member "000001.png" \(it claims 1000000 bytes/,
+      );
+    }
+  }
 });
 
 test("TarParser: any chunking gives the same members; readTarStream handles multi-MB members", async () => {

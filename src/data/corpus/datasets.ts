@@ -2,7 +2,7 @@
  * The datasets `clipdown data build` writes under `data/`: what each one is, the (cheap) inputs that
  * decide whether it must be rebuilt, and the (expensive) plan that lists its items.
  */
-import { BpeTokenizer } from "../../text/bpe";
+import { BpeTokenizer, TOKENIZER_VOCAB_SIZE } from "../../text/bpe";
 import { nounExtractor } from "../../text/nouns";
 import { WordNet } from "../../text/wordnet";
 import { listDatasource } from "./datasource";
@@ -34,7 +34,7 @@ export const SAMPLES_PER_SHARD = 1000;
  * only 12 % (15.6 tokens) while adding ~3.7k ids, a fifth of them seen fewer than 5 times — embeddings
  * a small text tower cannot learn from this corpus.
  */
-export const TOKENIZER_VOCAB_SIZE = 4096;
+export { TOKENIZER_VOCAB_SIZE };
 
 export interface DatasetDef {
   /** Folder name under the data root. */
