@@ -92,6 +92,21 @@ function assign(v: tf.Variable, t: StTensor, key: string, checkpoint: string, pr
 }
 
 /**
+ * `<data>/tokenizer.json` for a relative `data`: from the working directory as training resolved it,
+ * else from the nearest folder above the run that has it (a run under `repo/runs/` used from
+ * elsewhere finds `repo/data/...`). Undefined when neither exists.
+ */
+export function dataTokenizerPath(runDir: string, dataDir: string): string | undefined {
+  const direct = path.join(dataDir, "tokenizer.json");
+  if (fs.existsSync(direct) || path.isAbsolute(dataDir)) return fs.existsSync(direct) ? direct : undefined;
+  for (let d = path.dirname(path.resolve(runDir)); ; d = path.dirname(d)) {
+    const p = path.join(d, dataDir, "tokenizer.json");
+    if (fs.existsSync(p)) return p;
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+/**
  * Loads a run (see the file comment). `dataDir` overrides where the tokenizer is read from
  * (default: `<run>/tokenizer.json` when the run kept one, else the run config's `data`, relative to
  * the working directory, as training resolved it).
@@ -106,7 +121,10 @@ export function loadRunForEval(checkpointArg: string, opts: { dataDir?: string }
   const dataDir = opts.dataDir ?? cfg.data;
   // A run trained with --tokenizer FILE (or on read-only data) keeps its tokenizer beside the checkpoints.
   const own = path.join(runDir, "tokenizer.json");
-  const tokPath = !opts.dataDir && fs.existsSync(own) ? own : path.join(dataDir, "tokenizer.json");
+  const tokPath =
+    !opts.dataDir && fs.existsSync(own)
+      ? own
+      : (dataTokenizerPath(runDir, dataDir) ?? path.join(dataDir, "tokenizer.json"));
   let tokenizer: BpeTokenizer | undefined;
   if (fs.existsSync(tokPath)) tokenizer = BpeTokenizer.load(tokPath);
   else if (hasTextTower)
