@@ -174,7 +174,8 @@ export function readCheckpoint(path: string): CheckedCheckpoint {
   if (format !== CHECKPOINT_FORMAT && format !== LEGACY_FORMAT) {
     fail(path, `not a clipdown checkpoint (metadata.format = ${JSON.stringify(format ?? null)})`);
   }
-  const checksummed = format === CHECKPOINT_FORMAT;
+  // A v1 label on a file with checksums (a v2 file relabelled) is checked as v2: the label is covered.
+  const checksummed = format === CHECKPOINT_FORMAT || file.metadata[CHECKSUMS_KEY] !== undefined;
   if (checksummed) verifyChecksums(path, file);
   const m = file.metadata;
   const state: CheckpointState = {
