@@ -1,8 +1,9 @@
 /**
- * Backend chooser. Order: tfjs-node-gpu (CUDA), tfjs-node (native CPU), wasm (SIMD), cpu (pure
- * JS); the first that loads AND passes a one-op self-test wins. The two native packages are
- * optional dependencies whose install downloads libtensorflow, so they are required lazily and a
- * missing one is recorded with its reason rather than failing. `CLIPDOWN_BACKEND` forces one.
+ * Backend chooser. Order: tfjs-node-gpu (CUDA), webgpu (Dawn, on a hardware adapter only),
+ * tfjs-node (native CPU), wasm (SIMD), cpu (pure JS); the first that loads AND passes a one-op
+ * self-test wins. The native packages and webgpu are optional dependencies, so they are required
+ * lazily and a missing one is recorded with its reason rather than failing. `CLIPDOWN_BACKEND`
+ * forces one (`webgpu` then also accepts a software adapter such as Mesa's lavapipe).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
@@ -10,9 +11,11 @@ import * as wasm from "@tensorflow/tfjs-backend-wasm";
 import { fusedFromEnv, markFusedAvailable } from "./fused";
 import { registerWasmKernels } from "./kernels";
 import { threadsFromEnv } from "./kernels/gemm-pool";
+import { registerWebgpuKernels } from "./kernels/webgpu";
+import { type AdapterInfo, loadWebgpu, webgpuAdapter } from "./webgpu";
 
 export interface BackendInfo {
-  /** tfjs backend name in use: "tensorflow" | "wasm" | "cpu". */
+  /** tfjs backend name in use: "tensorflow" | "webgpu" | "wasm" | "cpu". */
   backend: string;
   /** Why this backend was chosen. */
   reason: string;
@@ -27,18 +30,20 @@ export interface BackendInfo {
   kernels: string[];
   /** Whether the fused training kernels are used ("on"), switched off, or unavailable (and why). */
   fused: string;
+  /** The WebGPU adapter (webgpu backend only). */
+  adapter?: AdapterInfo;
 }
 
 /** Names accepted by CLIPDOWN_BACKEND. */
-export const BACKEND_NAMES = ["tensorflow", "wasm", "cpu"] as const;
+export const BACKEND_NAMES = ["tensorflow", "webgpu", "wasm", "cpu"] as const;
 
 interface Candidate {
   /** Label shown in `skipped`. */
   label: string;
   /** tfjs backend name it registers. */
   backend: (typeof BACKEND_NAMES)[number];
-  /** Loads the package; throws if unavailable. */
-  load: () => void;
+  /** Loads the package; throws if unavailable. `forced`: CLIPDOWN_BACKEND names this backend. */
+  load: (forced: boolean) => void | Promise<unknown>;
 }
 
 const nodeRequire = require;
@@ -63,15 +68,17 @@ const CANDIDATES: Candidate[] = [
     backend: "tensorflow",
     load: loadNative("@tensorflow/tfjs-node-gpu"),
   },
+  { label: "webgpu", backend: "webgpu", load: (forced) => loadWebgpu(forced) },
   { label: "@tensorflow/tfjs-node", backend: "tensorflow", load: loadNative("@tensorflow/tfjs-node") },
   { label: "wasm", backend: "wasm", load: () => {} },
   { label: "cpu", backend: "cpu", load: () => {} },
 ];
 
 /** [[1,2],[3,4]] x [[5,6],[7,8]] = [[19,22],[43,50]]: catches a backend that loads but computes wrong. */
-function selfTest(): string | undefined {
+async function selfTest(): Promise<string | undefined> {
   const got = tf.tidy(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6, 7, 8], [2, 2])));
-  const v = Array.from(got.dataSync());
+  // Asynchronous read: webgpu cannot read synchronously under Node.
+  const v = Array.from(await got.data());
   got.dispose();
   const want = [19, 22, 43, 50];
   return v.every((x, i) => Math.abs(x - want[i]!) < 1e-5)
@@ -79,9 +86,9 @@ function selfTest(): string | undefined {
     : `self-test matMul gave [${v}], want [${want}]`;
 }
 
-async function tryCandidate(c: Candidate): Promise<string | undefined> {
+async function tryCandidate(c: Candidate, forced: boolean): Promise<string | undefined> {
   try {
-    c.load();
+    await c.load(forced);
   } catch (e) {
     return (e as Error).message;
   }
@@ -90,7 +97,7 @@ async function tryCandidate(c: Candidate): Promise<string | undefined> {
   } catch (e) {
     return `tf.setBackend('${c.backend}') threw: ${(e as Error).message}`;
   }
-  return selfTest();
+  return await selfTest();
 }
 
 let info: BackendInfo | undefined;
@@ -123,9 +130,14 @@ async function choose(): Promise<BackendInfo> {
   const skipped: BackendInfo["skipped"] = [];
   for (const c of CANDIDATES) {
     if (forced && c.backend !== forced) continue;
-    const why = await tryCandidate(c);
+    const why = await tryCandidate(c, forced === c.backend);
     if (why === undefined) {
-      const reg = c.backend === "wasm" ? registerWasmKernels() : { kernels: [], fusedError: undefined };
+      const reg =
+        c.backend === "wasm"
+          ? registerWasmKernels()
+          : c.backend === "webgpu"
+            ? { kernels: registerWebgpuKernels(), fusedError: undefined }
+            : { kernels: [], fusedError: undefined };
       const fusedOk = c.backend === "wasm" && !reg.fusedError;
       markFusedAvailable(fusedOk);
       const fused = !fusedOk
@@ -152,6 +164,7 @@ async function choose(): Promise<BackendInfo> {
         versions,
         kernels: reg.kernels,
         fused,
+        ...(c.backend === "webgpu" && webgpuAdapter() ? { adapter: webgpuAdapter()! } : {}),
       };
     }
     skipped.push({ backend: c.label, reason: why });

@@ -20,6 +20,12 @@ export function formatInfo(i: BackendInfo): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}`,
   ];
+  if (i.adapter) {
+    const a = i.adapter;
+    lines.push(
+      `adapter:  ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(" / ") || "(unnamed)"}${a.software ? " (software)" : ""}`,
+    );
+  }
   if (i.skipped.length) {
     lines.push("skipped:");
     for (const s of i.skipped) lines.push(`  ${s.backend}: ${s.reason}`);

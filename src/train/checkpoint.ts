@@ -52,18 +52,18 @@ function metadataDigest(metadata: Record<string, string>): string {
   return createHash("sha256").update(JSON.stringify(entries)).digest("hex");
 }
 
-function toSt(v: tf.Variable): StTensor {
-  // dataSync outside any tidy (see compute-notes §6): a checkpoint is a sync point anyway.
-  const data = v.dataSync();
+async function toSt(v: tf.Variable): Promise<StTensor> {
+  // Read asynchronously: the webgpu backend cannot read synchronously under Node.
+  const data = await v.data();
   if (v.dtype === "int32") return { dtype: "I32", shape: v.shape, data: Int32Array.from(data) };
   return { dtype: "F32", shape: v.shape, data: Float32Array.from(data) };
 }
 
 /** Saves all variables + state to `path` atomically (tmp file + rename), with checksums. */
-export function saveCheckpoint(path: string, groups: VariableGroups, state: CheckpointState): void {
+export async function saveCheckpoint(path: string, groups: VariableGroups, state: CheckpointState): Promise<void> {
   const tensors: Record<string, StTensor> = {};
   for (const [group, vars] of Object.entries(groups)) {
-    for (const [name, v] of Object.entries(vars)) tensors[`${group}/${name}`] = toSt(v);
+    for (const [name, v] of Object.entries(vars)) tensors[`${group}/${name}`] = await toSt(v);
   }
   const metadata: Record<string, string> = {
     format: CHECKPOINT_FORMAT,

@@ -163,7 +163,7 @@ export class Trainer<B> {
     await this.flush();
     const target = file ?? (this.o.outDir ? path.join(this.o.outDir, name) : undefined);
     if (!target) return;
-    saveCheckpoint(target, this.groups(), {
+    await saveCheckpoint(target, this.groups(), {
       step: this.step,
       samples: this.samples,
       optimizerT: this.opt.t,

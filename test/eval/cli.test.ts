@@ -50,7 +50,7 @@ before(async () => {
     resolvePreset("nano", { imageSize: 8, vocabSize: tok.vocabSize, contextLength: 8 }),
     3,
   );
-  saveCheckpoint(
+  await saveCheckpoint(
     path.join(runDir, "final.safetensors"),
     { param: model.params, buffer: model.buffers },
     {
@@ -160,7 +160,7 @@ test("eval errors: config mismatch, missing dataset, missing checkpoint, bad fla
   const noCfg = path.join(tmp, "run-c");
   fs.mkdirSync(noCfg);
   const state = { step: 0, samples: 0, optimizerT: 0, seed: 0, loader: null, config: null };
-  saveCheckpoint(
+  await saveCheckpoint(
     path.join(noCfg, "final.safetensors"),
     { param: other.params, buffer: other.buffers },
     state,

@@ -383,7 +383,7 @@ async function checkpointCase(
     },
     config: { model: "nano" },
   };
-  saveCheckpoint(file, { param: vars, adam_v: moments }, state);
+  await saveCheckpoint(file, { param: vars, adam_v: moments }, state);
   tf.dispose([...Object.values(vars), ...Object.values(moments)]);
   const b = fs.readFileSync(file);
   const mut = int(r, 6);

@@ -24,7 +24,7 @@ const files: string[] = [];
 before(async () => {
   await initBackend();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-infer-"));
-  runDir = writeNanoRun(tmp);
+  runDir = await writeNanoRun(tmp);
   for (let i = 0; i < 3; i++) {
     const f = path.join(tmp, `img-${i}.png`);
     fs.writeFileSync(f, await noisePng(i + 1));

@@ -29,7 +29,7 @@ let imgDir = "";
 before(async () => {
   await initBackend();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-infercli-"));
-  runDir = writeNanoRun(tmp);
+  runDir = await writeNanoRun(tmp);
   // The same N pairs twice: as a dataset `clipdown eval` reads, and as a folder + open_clip CSV.
   setDir = path.join(tmp, "pairs");
   imgDir = path.join(tmp, "folder");

@@ -16,10 +16,10 @@ import { resolveTrainConfig } from "../../src/train/config";
 export const WORDS = ["red", "green", "blue", "cat", "dog", "car", "star", "tree", "moon", "fish"];
 
 /** Writes `<root>/data/tokenizer.json` and `<root>/run` (nano, `imageSize` px); returns the run dir. */
-export function writeNanoRun(
+export async function writeNanoRun(
   root: string,
   opts: { imageSize?: number; seed?: number; logitScale?: number } = {},
-): string {
+): Promise<string> {
   const data = path.join(root, "data");
   fs.mkdirSync(data, { recursive: true });
   const tok = BpeTokenizer.train(
@@ -45,7 +45,7 @@ export function writeNanoRun(
   // A sharper softmax than the initial 1/0.07 makes probabilities sensitive to small input changes.
   if (opts.logitScale !== undefined) model.params.logit_scale!.assign(tf.scalar(Math.log(opts.logitScale)));
   const state = { step: 1, samples: 256, optimizerT: 1, seed: 0, loader: null, config: cfg };
-  saveCheckpoint(
+  await saveCheckpoint(
     path.join(runDir, "final.safetensors"),
     { param: model.params, buffer: model.buffers },
     state,

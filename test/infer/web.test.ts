@@ -32,7 +32,7 @@ let site = "";
 before(async () => {
   await initBackend();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-web-"));
-  runDir = writeNanoRun(tmp, { imageSize: 16, logitScale: 100 });
+  runDir = await writeNanoRun(tmp, { imageSize: 16, logitScale: 100 });
 });
 
 test("the page's flattening on white is libvips's, byte for byte (sharp's decode at the same size)", async () => {

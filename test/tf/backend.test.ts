@@ -40,7 +40,7 @@ describe("backend choice", () => {
     assert.equal(j.fused, "on");
     assert.deepEqual(
       j.skipped.map((s: { backend: string }) => s.backend),
-      ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"],
+      ["@tensorflow/tfjs-node-gpu", "webgpu", "@tensorflow/tfjs-node"],
     );
   });
   it("CLIPDOWN_FUSED=0 keeps the kernels registered but reports the fused path off; bad values fail", () => {
@@ -57,7 +57,7 @@ describe("backend choice", () => {
   it("an unknown name fails and lists the valid names", () => {
     const r = info({ CLIPDOWN_BACKEND: "cuda" });
     assert.notEqual(r.code, 0);
-    assert.match(r.err, /CLIPDOWN_BACKEND='cuda' is not a backend; valid names: tensorflow, wasm, cpu/);
+    assert.match(r.err, /CLIPDOWN_BACKEND='cuda' is not a backend; valid names: tensorflow, webgpu, wasm, cpu/);
   });
   it("forcing tensorflow without tfjs-node fails clearly", () => {
     const r = info({ CLIPDOWN_BACKEND: "tensorflow" });
@@ -72,6 +72,6 @@ describe("backend choice", () => {
   it("forcedBackend parses the variable", () => {
     assert.equal(forcedBackend({}), undefined);
     assert.equal(forcedBackend({ CLIPDOWN_BACKEND: "wasm" }), "wasm");
-    assert.throws(() => forcedBackend({ CLIPDOWN_BACKEND: "gpu" }), /valid names: tensorflow, wasm, cpu/);
+    assert.throws(() => forcedBackend({ CLIPDOWN_BACKEND: "gpu" }), /valid names: tensorflow, webgpu, wasm, cpu/);
   });
 });

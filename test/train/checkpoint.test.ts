@@ -85,7 +85,7 @@ test("a NaN in Adam's second moment is refused even with matching checksums", as
   const v = tf.variable(tf.tensor1d([0.5, Number.NaN]));
   const m = tf.variable(tf.tensor1d([0, 0]));
   const f = path.join(dir, "nan.safetensors");
-  saveCheckpoint(f, { param: { logit_scale: m }, adam_v: { logit_scale: v } }, st);
+  await saveCheckpoint(f, { param: { logit_scale: m }, adam_v: { logit_scale: v } }, st);
   tf.dispose([v, m]);
   assert.equal(readSafetensors(f).metadata.format, CHECKPOINT_FORMAT);
   assert.throws(
@@ -93,7 +93,7 @@ test("a NaN in Adam's second moment is refused even with matching checksums", as
     /tensor "adam_v\/logit_scale" holds a non-finite value \(NaN at index 1\)/,
   );
   const neg = tf.variable(tf.tensor1d([-1e-3]));
-  saveCheckpoint(f, { adam_v: { s: neg } }, st);
+  await saveCheckpoint(f, { adam_v: { s: neg } }, st);
   neg.dispose();
   assert.throws(() => readCheckpoint(f), /holds a negative second moment/);
 });
