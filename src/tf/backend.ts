@@ -43,7 +43,7 @@ interface Candidate {
   /** tfjs backend name it registers. */
   backend: (typeof BACKEND_NAMES)[number];
   /** Loads the package; throws if unavailable. `forced`: CLIPDOWN_BACKEND names this backend. */
-  load: (forced: boolean) => void | Promise<unknown>;
+  load: (forced: boolean) => unknown;
 }
 
 const nodeRequire = require;

@@ -60,7 +60,11 @@ async function toSt(v: tf.Variable): Promise<StTensor> {
 }
 
 /** Saves all variables + state to `path` atomically (tmp file + rename), with checksums. */
-export async function saveCheckpoint(path: string, groups: VariableGroups, state: CheckpointState): Promise<void> {
+export async function saveCheckpoint(
+  path: string,
+  groups: VariableGroups,
+  state: CheckpointState,
+): Promise<void> {
   const tensors: Record<string, StTensor> = {};
   for (const [group, vars] of Object.entries(groups)) {
     for (const [name, v] of Object.entries(vars)) tensors[`${group}/${name}`] = await toSt(v);

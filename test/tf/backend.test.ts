@@ -57,7 +57,10 @@ describe("backend choice", () => {
   it("an unknown name fails and lists the valid names", () => {
     const r = info({ CLIPDOWN_BACKEND: "cuda" });
     assert.notEqual(r.code, 0);
-    assert.match(r.err, /CLIPDOWN_BACKEND='cuda' is not a backend; valid names: tensorflow, webgpu, wasm, cpu/);
+    assert.match(
+      r.err,
+      /CLIPDOWN_BACKEND='cuda' is not a backend; valid names: tensorflow, webgpu, wasm, cpu/,
+    );
   });
   it("forcing tensorflow without tfjs-node fails clearly", () => {
     const r = info({ CLIPDOWN_BACKEND: "tensorflow" });
@@ -72,6 +75,9 @@ describe("backend choice", () => {
   it("forcedBackend parses the variable", () => {
     assert.equal(forcedBackend({}), undefined);
     assert.equal(forcedBackend({ CLIPDOWN_BACKEND: "wasm" }), "wasm");
-    assert.throws(() => forcedBackend({ CLIPDOWN_BACKEND: "gpu" }), /valid names: tensorflow, webgpu, wasm, cpu/);
+    assert.throws(
+      () => forcedBackend({ CLIPDOWN_BACKEND: "gpu" }),
+      /valid names: tensorflow, webgpu, wasm, cpu/,
+    );
   });
 });
