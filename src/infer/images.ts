@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import sharp, { type Sharp } from "sharp";
+import { DEFAULT_MAX_FILE_BYTES, RefusedFile, readBoundedFile } from "../data/files";
 import { decodeImage, IMAGE_EXTENSIONS, ImageDecodeError, isImageExtension } from "../data/image";
 
 /** Raw pixels, row-major, `channels` bytes per pixel (default 4: RGBA, as a canvas's ImageData). */
@@ -45,7 +46,12 @@ async function toFileBytes(x: ImageInput, what: string): Promise<{ data: Buffer;
     const ext = path.extname(x).slice(1).toLowerCase();
     if (!isImageExtension(ext))
       throw new Error(`${x}: ".${ext}" is not an image extension read here (${IMAGE_EXTENSIONS.join(", ")})`);
-    return { data: fs.readFileSync(x), ext };
+    try {
+      return { data: await readBoundedFile(x, DEFAULT_MAX_FILE_BYTES), ext };
+    } catch (e) {
+      if (e instanceof RefusedFile) throw new Error(`${x}: ${e.message}`);
+      throw e;
+    }
   }
   if (isRaw(x)) {
     const channels = x.channels ?? 4;
