@@ -222,10 +222,7 @@ export class TarParser {
         const block = this.take(BLOCK);
         if (this.resyncing) {
           // Skipping to the next valid header, as GNU tar does: zero blocks here are data, not the end.
-          const h =
-            block[257] === 0x75 && block.toString("latin1", 257, 262) === "ustar"
-              ? parseHeader(block)
-              : undefined;
+          const h = block.toString("latin1", 257, 262) === "ustar" ? parseHeader(block) : undefined;
           if (!h || h.size > this.maxMember) continue;
           this.resyncing = false;
           this.pending = h;

@@ -98,7 +98,8 @@ function assign(v: tf.Variable, t: StTensor, key: string, checkpoint: string, pr
  */
 export function dataTokenizerPath(runDir: string, dataDir: string): string | undefined {
   const direct = path.join(dataDir, "tokenizer.json");
-  if (fs.existsSync(direct) || path.isAbsolute(dataDir)) return fs.existsSync(direct) ? direct : undefined;
+  if (fs.existsSync(direct)) return direct;
+  if (path.isAbsolute(dataDir)) return undefined;
   for (let d = path.dirname(path.resolve(runDir)); ; d = path.dirname(d)) {
     const p = path.join(d, dataDir, "tokenizer.json");
     if (fs.existsSync(p)) return p;

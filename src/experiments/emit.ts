@@ -32,8 +32,11 @@ export interface SlurmOptions {
 
 const REPO = path.resolve(__dirname, "..", "..");
 
+/** Characters that need no quoting, in a shell word or an #SBATCH value. */
+const PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
 function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return PLAIN.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -54,7 +57,7 @@ function scriptValue(what: string, s: string): string {
 /** `#SBATCH --name=value`, the value in double quotes (which sbatch removes) where it has spaces or shell characters. */
 function directive(name: string, what: string, value: string): string {
   const v = scriptValue(what, value);
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(v) ? `--${name}=${v}` : `--${name}="${v}"`;
+  return PLAIN.test(v) ? `--${name}=${v}` : `--${name}="${v}"`;
 }
 
 function runIndexArgs(sweep: Sweep, indexVar: string): string {

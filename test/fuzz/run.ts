@@ -10,6 +10,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../../src/util/args";
 import type { CaseResult, Outcome } from "./worker";
 
 export interface FuzzOptions {
@@ -137,31 +138,44 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzSummary> {
   };
 }
 
-function flag(argv: string[], name: string, def: string): string {
-  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i < 0) return def;
-  return argv[i]!.includes("=") ? argv[i]!.split("=")[1]! : (argv[i + 1] ?? def);
-}
+const SPECS: FlagSpecs = {
+  cases: { kind: "number", help: "cases to run (0..N-1)", default: 200 },
+  seed: { kind: "number", help: "generator seed (case i of seed s is always the same input)", default: 1 },
+  only: { kind: "string", help: "comma-separated case indices to replay instead of 0..N-1" },
+  jobs: { kind: "number", help: "worker processes", default: Math.max(1, os.cpus().length) },
+  "timeout-s": { kind: "number", help: "seconds before a case counts as a hang", default: 60 },
+  "max-rss-mb": { kind: "number", help: "worker memory (MB) above which a case is a blow-up", default: 1024 },
+  out: { kind: "string", help: "summary JSON", default: "test-artifacts/fuzz-summary.json" },
+  help: { kind: "boolean", help: "show this help" },
+};
 
 if (require.main === module) {
-  const argv = process.argv.slice(2);
-  const num = (name: string, def: number) => {
-    const v = Number(flag(argv, name, String(def)));
-    if (!Number.isFinite(v) || v < 0) {
-      console.error(`fuzz: --${name} must be a non-negative number`);
-      process.exit(2);
+  let flags: ReturnType<typeof parseArgs>["flags"];
+  try {
+    flags = parseArgs(process.argv.slice(2), SPECS).flags;
+    for (const name of ["cases", "seed", "jobs", "timeout-s", "max-rss-mb"]) {
+      const v = flags[name] as number;
+      if (!(Number.isFinite(v) && v >= 0)) throw new UsageError(`--${name} must be a non-negative number`);
     }
-    return v;
-  };
-  const only = flag(argv, "only", "");
-  const out = flag(argv, "out", "test-artifacts/fuzz-summary.json");
+  } catch (e) {
+    console.error(`fuzz: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  if (flags.help) {
+    console.log(
+      formatHelp("npm run fuzz -- [--cases N] [--seed S] [--jobs J] [--only I,J] [--out FILE]", SPECS),
+    );
+    process.exit(0);
+  }
+  const only = flags.only as string | undefined;
+  const out = flags.out as string;
   void runFuzz({
-    seed: num("seed", 1),
-    cases: num("cases", 200),
+    seed: flags.seed as number,
+    cases: flags.cases as number,
     ...(only ? { only: only.split(",").map(Number) } : {}),
-    jobs: num("jobs", Math.max(1, os.cpus().length)),
-    timeoutS: num("timeout-s", 60),
-    maxRssMb: num("max-rss-mb", 1024),
+    jobs: flags.jobs as number,
+    timeoutS: flags["timeout-s"] as number,
+    maxRssMb: flags["max-rss-mb"] as number,
   }).then((s) => {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify(s, null, 2)}\n`);
