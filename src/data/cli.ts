@@ -8,7 +8,9 @@ import * as path from "node:path";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
 
 const SUBCOMMANDS = {
-  build: "build whatever is missing under --out (pictograms, noto, emoji-441, …); fast when all is built",
+  build:
+    "build whatever is missing under --out (pictograms, noto, emoji-441, …); fast when all is built; " +
+    "pictograms-xl only with --only",
   inspect: "counts per source, caption lengths (words, BPE tokens), bad samples, caches of <dir>",
   noise: "copy --from to --out with a known fraction of corrupted captions (ground truth in each json)",
   score: "CLIP-score every pair of --data with --checkpoint; writes <data>/quality.json",
@@ -18,7 +20,10 @@ const SUBCOMMANDS = {
 const FLAGS: Record<keyof typeof SUBCOMMANDS, FlagSpecs> = {
   build: {
     out: { kind: "string", help: "data root", default: "data" },
-    only: { kind: "string", help: "comma-separated dataset names (default: all)" },
+    only: {
+      kind: "string",
+      help: "comma-separated dataset names (default: all but pictograms-xl, which is built only when named)",
+    },
     force: { kind: "boolean", help: "rebuild even what is up to date" },
     "skin-tones": { kind: "boolean", help: "keep emoji skin-tone variants (captions folded)", default: true },
     "tabler-filled": { kind: "boolean", help: "add tabler's filled icons", default: true },

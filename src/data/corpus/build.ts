@@ -18,7 +18,7 @@ export interface EnsureDataOptions {
   quiet?: boolean;
   /** Rebuild even what is up to date. */
   force?: boolean;
-  /** Only these datasets (folder names); default all. */
+  /** Only these datasets (folder names); default all but the on-demand ones (`pictograms-xl`). */
   only?: string[];
   /** Pre-training corpus choices (skin-tone variants, tabler filled, OpenClipart). */
   params?: Partial<PictogramParams>;
@@ -135,7 +135,7 @@ export async function ensureData(root = "data", opts: EnsureDataOptions = {}): P
     if (unknown.length)
       throw new Error(`unknown dataset ${unknown.join(", ")}; valid: ${defs.map((d) => d.name).join(", ")}`);
     defs = defs.filter((d) => opts.only!.includes(d.name));
-  }
+  } else defs = defs.filter((d) => !d.onDemand);
   let { done, todo } = survey(root, defs, !!opts.force);
   if (todo.length) {
     fs.mkdirSync(root, { recursive: true });
