@@ -20,13 +20,21 @@ import { normalizeTrainSpec } from "../../src/experiments/train-kind";
 import { PROFILE_SETTINGS } from "../../src/quickstart/settings";
 import { TRAIN_DEFAULTS } from "../../src/train/config";
 
-test("every profile builds distinct, valid train specs; quick has every variant once", () => {
+test("every profile builds distinct, valid train specs; quick has every variant on the default corpus once", () => {
   for (const profile of ["smoke", "quick", "full"] as const) {
     const sw = recipeSweep(profile);
     const hashes = sw.runs.map((r) => specHash(normalizeTrainSpec(r)));
     assert.equal(new Set(hashes).size, hashes.length, `${profile}: a run twice`);
   }
-  assert.equal(recipeSweep("quick").runs.length, RECIPE_VARIANTS.length + 2);
+  const onDefaultCorpus = RECIPE_VARIANTS.filter((v) => v.knobs.data === undefined);
+  assert.equal(recipeSweep("quick").runs.length, onDefaultCorpus.length + 2);
+  assert.ok(recipeSweep("quick").runs.every((r) => r.data === "data/pictograms"), "quick needs only the default build");
+  const xl = recipeSweep("full").runs.filter((r) => r.data === "data/pictograms-xl");
+  assert.deepEqual(
+    xl.map((r) => r.seed),
+    [0, 1, 2],
+    "full: the larger corpus with 3 seeds",
+  );
   const full = RECIPE_PLANS.full[0]!;
   assert.ok(full.samples >= 400_000 && (full.seeds?.[CHOSEN_LABEL]?.length ?? 0) >= 3);
   assert.throws(() => recipeSweep("quick", [{ ...full, variants: ["lr 9"] }]), /unknown variant "lr 9"/);

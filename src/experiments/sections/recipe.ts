@@ -22,6 +22,8 @@ import type { Profile, Section, SweepDef } from "../sweep";
 /** The base recipe every knob of the sweep is changed from. */
 export const RECIPE = {
   model: "vit-ti/8",
+  /** The pre-training corpus (`data/pictograms-xl` is the larger on-demand one). */
+  data: "data/pictograms",
   batch: 256,
   lr: 1e-3,
   wd: 0.1,
@@ -45,6 +47,7 @@ export const CHOSEN_RECIPE = { ...RECIPE, textWidth: 64, textDepth: 2 } as const
 export const CHOSEN_LABEL = "text 64×2";
 
 export type RecipeKnobs = Partial<{
+  data: string;
   batch: number;
   lr: number;
   wd: number;
@@ -81,6 +84,7 @@ export const RECIPE_VARIANTS: RecipeVariant[] = [
   { label: "wd 0", knobs: { wd: 0 } },
   { label: "wd 0.3", knobs: { wd: 0.3 } },
   { label: "text 128×2", knobs: { textDepth: 2 } },
+  { label: "text 64×2, pictograms-xl", knobs: { textWidth: 64, textDepth: 2, data: "data/pictograms-xl" } },
 ];
 
 export interface RecipePlan {
@@ -129,7 +133,10 @@ export const RECIPE_PLANS: Record<Profile, RecipePlan[]> = {
     {
       model: RECIPE.model,
       samples: 102_400,
-      variants: RECIPE_VARIANTS.slice(QUICK_FIRST).map((v) => v.label),
+      // The larger corpus is on-demand (`clipdown data build --only pictograms-xl`): full only.
+      variants: RECIPE_VARIANTS.slice(QUICK_FIRST)
+        .filter((v) => v.knobs.data === undefined)
+        .map((v) => v.label),
       evalSize: 400,
       eval: EVAL,
     },
@@ -140,8 +147,8 @@ export const RECIPE_PLANS: Record<Profile, RecipePlan[]> = {
     {
       model: RECIPE.model,
       samples: 409_600,
-      variants: [CHOSEN_LABEL, "base", "text 64×2, captions full"],
-      seeds: { [CHOSEN_LABEL]: [0, 1, 2] },
+      variants: [CHOSEN_LABEL, "base", "text 64×2, captions full", "text 64×2, pictograms-xl"],
+      seeds: { [CHOSEN_LABEL]: [0, 1, 2], "text 64×2, pictograms-xl": [0, 1, 2] },
       evalSize: 400,
       eval: EVAL,
     },
@@ -160,7 +167,7 @@ export function recipeRun(
     kind: "train",
     model: plan.model,
     strategy: "clip",
-    data: "data/pictograms",
+    data: r.data,
     samples: plan.samples,
     batch: r.batch,
     lr: r.lr,
@@ -199,7 +206,7 @@ export function recipeSweep(profile: Profile, plans: RecipePlan[] = RECIPE_PLANS
 
 /** The variant label of a recipe run's spec (findings and notebooks select runs by it). */
 export function recipeLabel(spec: Record<string, unknown>): string | undefined {
-  const keys = ["batch", "lr", "wd", "warmup", "captions", "textWidth", "textDepth", "logitScaleInit"];
+  const keys = ["data", "batch", "lr", "wd", "warmup", "captions", "textWidth", "textDepth", "logitScaleInit"];
   const plan = { model: "", samples: Number(spec.samples), evalSize: 0, eval: [] };
   for (const v of RECIPE_VARIANTS) {
     const r = recipeRun(plan, v.knobs, 0);
