@@ -51,15 +51,15 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   },
   sweep: {
     summary: "paper-section sweeps (list, run, --emit slurm|k8s)",
-    load: () => import("./experiments/cli"),
+    load: () => import("./papers/sweep-cli"),
   },
   reproduce: {
     summary: "run sections, publish results/<section>.jsonl",
-    load: () => import("./experiments/reproduce-cli"),
+    load: () => import("./papers/reproduce-cli"),
   },
   findings: {
     summary: "judge the papers' findings on results/ → results/FINDINGS.md (--readme)",
-    load: () => import("./experiments/findings/cli"),
+    load: () => import("./papers/findings/cli"),
   },
   quickstart: {
     summary: "train a small CLIP for a few minutes, write reports/quickstart.html",

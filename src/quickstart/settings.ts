@@ -4,7 +4,7 @@
  * (longer, clearer results). `CLIPDOWN_PROFILE` picks one in notebooks; flags override fields.
  */
 import * as path from "node:path";
-import { CHOSEN_RECIPE } from "../experiments/sections/recipe";
+import { CHOSEN_RECIPE } from "../papers/clipdown/recipe";
 import { resolveTrainConfig, type TrainConfig } from "../train/config";
 
 export const PROFILES = ["smoke", "quick", "full"] as const;
@@ -33,7 +33,7 @@ export interface QuickstartSettings {
   exampleCount: number;
 }
 
-// The measured recipe (src/experiments/sections/recipe.ts, results/recipe.jsonl): lr, captions, text tower.
+// The measured recipe (src/papers/clipdown/recipe.ts, results/recipe.jsonl): lr, captions, text tower.
 const BASE = {
   lr: CHOSEN_RECIPE.lr,
   imageSize: 32,

@@ -74,7 +74,7 @@ interface FieldSpec {
 }
 
 /**
- * The defaults are the recipe measured at this scale (src/experiments/sections/recipe.ts
+ * The defaults are the recipe measured at this scale (src/papers/clipdown/recipe.ts
  * `CHOSEN_RECIPE`, results/recipe.jsonl): lr, batch, wd, warmup (10 % of the steps), caption
  * sampling; a test keeps them equal. The recipe's 64-wide, 2-layer text tower is the quickstart's
  * (`--text-width 64 --text-depth 2` for `clipdown train`), since the default must fit every preset.

@@ -1,9 +1,9 @@
 /**
- * Sweep results (the JSONL lines `clipdown sweep` appends, see experiments/results.ts) as tables and
+ * Sweep results (the JSONL lines `clipdown sweep` appends, see sweep/results.ts) as tables and
  * as the papers' line figures: one line per group (e.g. model size), x = samples seen or GFLOPs,
  * y = a metric averaged over seeds with a ± one standard deviation band.
  */
-import type { Json } from "../experiments/spec";
+import type { Json } from "../sweep/spec";
 import type { LineSeries } from "./charts";
 import { makeTable, type Row, type Table } from "./table";
 

@@ -52,8 +52,8 @@ test("bad flags and config fields are UsageErrors naming the field", () => {
 });
 
 test("open_clip's flag names: --batch-size 64 is the same run as --batch 64 (same config, same spec hash)", async () => {
-  const { normalizeTrainSpec, PLUMBING_FIELDS } = await import("../../src/experiments/train-kind");
-  const { specHash } = await import("../../src/experiments/spec");
+  const { normalizeTrainSpec, PLUMBING_FIELDS } = await import("../../src/runs/train");
+  const { specHash } = await import("../../src/sweep/spec");
   const hashOf = (cfg: Record<string, unknown>) => {
     const spec = { ...cfg };
     for (const f of PLUMBING_FIELDS) delete spec[f];

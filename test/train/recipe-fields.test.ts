@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { meanOffDiagonalCosine } from "../../src/eval/heldout-eval";
-import { specHash } from "../../src/experiments/spec";
-import { normalizeTrainSpec, specFlopsPerSample, toTrainConfig } from "../../src/experiments/train-kind";
+import { specHash } from "../../src/sweep/spec";
+import { normalizeTrainSpec, specFlopsPerSample, toTrainConfig } from "../../src/runs/train";
 import { resolvePreset } from "../../src/models/presets";
 import { LEGACY_NEUTRAL, presetOpts, resolveTrainConfig } from "../../src/train/config";
 

@@ -1,0 +1,81 @@
+/**
+ * Grouping sweep results and the verdict rule every finding uses.
+ *
+ * The rule (issue 9): a difference of at least `minPoints` (default 2 points of a percentage metric)
+ * is decided by its sign even from one seed; a smaller difference is claimed only with at least 3
+ * seeds per side and a gap larger than `z` (default 2) standard errors of the difference; otherwise
+ * the comparison is inconclusive.
+ */
+import type { ResultLine } from "../../sweep/results";
+import type { Evidence, Verdict } from "./types";
+
+/** Runs whose spec matches every given field (deep-equal on JSON values). */
+export function selectRuns(results: readonly ResultLine[], where: Record<string, unknown>): ResultLine[] {
+  return results.filter((r) =>
+    Object.entries(where).every(
+      ([k, v]) => JSON.stringify((r.spec as Record<string, unknown>)[k]) === JSON.stringify(v),
+    ),
+  );
+}
+
+/** Mean, sample std and run hashes of `metric` over runs (seeds); throws naming what is missing. */
+export function summarize(
+  runs: ReadonlyArray<Pick<ResultLine, "hash" | "metrics">>,
+  metric: string,
+  label: string,
+  scale = 1,
+): Evidence {
+  if (!runs.length) throw new Error(`no runs for "${label}"`);
+  const values = runs.map((r) => {
+    const v = r.metrics[metric];
+    if (typeof v !== "number" || !Number.isFinite(v))
+      throw new Error(`run ${r.hash} has no metric "${metric}" (has: ${Object.keys(r.metrics).join(", ")})`);
+    return v * scale;
+  });
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const std = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return { label, mean, std, n, runs: runs.map((r) => r.hash) };
+}
+
+export interface Comparison {
+  /** a.mean − b.mean */
+  diff: number;
+  /** Standard error of the difference (NaN with fewer than 2 runs on a side). */
+  se: number;
+  /** "greater": a > b as the claim says; "less": a < b; "unclear": neither decided by the rule. */
+  outcome: "greater" | "less" | "unclear";
+}
+
+/** The rule above applied to "a is greater than b" (pass `minPoints` in the metric's units). */
+export function compareMeans(
+  a: Evidence,
+  b: Evidence,
+  opts: { minPoints?: number; z?: number } = {},
+): Comparison {
+  const minPoints = opts.minPoints ?? 2;
+  const z = opts.z ?? 2;
+  const diff = a.mean - b.mean;
+  const se = a.n > 1 && b.n > 1 ? Math.sqrt(a.std ** 2 / a.n + b.std ** 2 / b.n) : Number.NaN;
+  let outcome: Comparison["outcome"] = "unclear";
+  if (Math.abs(diff) >= minPoints) outcome = diff > 0 ? "greater" : "less";
+  else if (a.n >= 3 && b.n >= 3 && Math.abs(diff) > z * se) outcome = diff > 0 ? "greater" : "less";
+  return { diff, se, outcome };
+}
+
+/** Verdict for a claim "a > b" from its comparison. */
+export function verdictFor(c: Comparison): Verdict {
+  return c.outcome === "greater" ? "reproduced" : c.outcome === "less" ? "not reproduced" : "inconclusive";
+}
+
+/** The rule in words, for FINDINGS.md. */
+export function ruleText(minPoints = 2, z = 2): string {
+  return `a difference ≥ ${minPoints} points decides by its sign; a smaller one needs ≥ 3 seeds per side and a gap > ${z}·SE, else inconclusive`;
+}
+
+/** "41.3 ± 0.8 (n=3)" */
+export function fmtEvidence(e: Evidence, digits = 1): string {
+  return e.n > 1
+    ? `${e.mean.toFixed(digits)} ± ${e.std.toFixed(digits)} (n=${e.n})`
+    : `${e.mean.toFixed(digits)} (n=1)`;
+}

@@ -1,0 +1,48 @@
+/**
+ * The worker process behind `clipdown sweep --jobs N` (started by pool.ts as `clipdown sweep
+ * __worker`): it receives one run at a time over IPC, executes it with the run's kind, and replies
+ * with its output or its error. It exits as soon as the runner disappears.
+ */
+import { appendLine } from "./atomic";
+import { getRunKind, type RunContext } from "./kinds";
+import type { WorkerJob, WorkerReply } from "./pool";
+import { loadSections } from "../papers/catalog";
+
+function errorText(e: unknown): string {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return (err.stack ?? err.message).split("\n").slice(0, 12).join("\n");
+}
+
+/** Runs `job` in this process (also used by the runner when it executes runs itself). */
+export async function executeJob(job: Omit<WorkerJob, "id">) {
+  const kind = getRunKind(job.spec.kind);
+  const ctx: RunContext = {
+    dir: job.dir,
+    depDir: (hash) => {
+      const d = job.deps[hash];
+      if (!d) throw new Error(`run ${job.dir} asked for dependency ${hash}, which it does not declare`);
+      return d;
+    },
+    log: (line) => appendLine(job.logFile, line),
+  };
+  return kind.execute(job.spec, ctx);
+}
+
+export function workerMain(): Promise<number> {
+  if (!process.send) throw new Error("clipdown sweep __worker is started by the sweep runner, not by hand");
+  loadSections();
+  const send = (m: WorkerReply) => process.send!(m);
+  // The runner is gone (killed, or finished): nothing will collect our result, so stop at once.
+  process.on("disconnect", () => process.exit(1));
+  process.on("message", (m: { type: string; job: WorkerJob }) => {
+    if (m.type !== "run") return;
+    executeJob(m.job).then(
+      (output) => send({ type: "done", id: m.job.id, output }),
+      (e) => send({ type: "error", id: m.job.id, error: errorText(e) }),
+    );
+  });
+  send({ type: "ready" });
+  return new Promise<number>(() => {});
+}
+
+export { errorText };

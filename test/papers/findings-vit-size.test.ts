@@ -1,0 +1,151 @@
+/**
+ * The vit-size findings (D7, model-size half of D8) on hand-built result lines: for each, numbers
+ * that reproduce the claim, numbers that contradict it, and numbers the rule cannot decide.
+ * Accuracies are fractions in result lines; the rule works in points (×100). Well under 1 s.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ALL_FINDINGS } from "../../src/papers/findings";
+import { VIT_SIZE_FINDINGS, vitsBySize } from "../../src/papers/scaling-down/vit-size-findings";
+import type { ResultLine } from "../../src/sweep/results";
+
+let counter = 0;
+function line(
+  model: string,
+  samples: number,
+  subset: number,
+  metrics: Record<string, number>,
+  seed = 0,
+): ResultLine {
+  const hash = (counter++).toString(16).padStart(16, "0");
+  return {
+    hash,
+    section: "vit-size",
+    kind: "train",
+    spec: { kind: "train", model, samples, subset, seed, imageSize: 32 },
+    metrics,
+    samples,
+    flops: samples * 1e8,
+    wallSeconds: 1,
+    attempts: 1,
+    finishedAt: "2026-11-23T00:00:00Z",
+    provenance: {} as ResultLine["provenance"],
+    profile: "quick",
+    index: 0,
+  };
+}
+
+const d7 = VIT_SIZE_FINDINGS.find((f) => f.id === 7)!.evaluate!;
+const d8 = VIT_SIZE_FINDINGS.find((f) => f.id === 8)!.evaluate!;
+
+/** One-epoch grid: zs[model] = [at 256, at 2048], retrieval R@1 the same numbers. */
+function oneEpoch(zs: Record<string, [number, number]>): ResultLine[] {
+  return Object.entries(zs).flatMap(([m, [a, b]]) => [
+    line(m, 256, 256, { zs_top1: a, i2t_r1: a, t2i_r1: a }),
+    line(m, 2048, 2048, { zs_top1: b, i2t_r1: b, t2i_r1: b }),
+  ]);
+}
+
+test("ViTs are ordered by image FLOPs, whatever order the runs come in; other towers are left out", () => {
+  const runs = ["vit-l/8", "rn-m", "vit-ti/8", "vit-b/8"].map((m) => line(m, 256, 256, {}));
+  assert.deepEqual(vitsBySize(runs), ["vit-ti/8", "vit-b/8", "vit-l/8"]);
+});
+
+test("D7 reproduced: L/8 worst at the smallest budget by ≥ 2 points, best over Ti at the largest", () => {
+  const r = d7(oneEpoch({ "vit-ti/8": [0.06, 0.1], "vit-s/8": [0.05, 0.12], "vit-l/8": [0.02, 0.2] }));
+  assert.equal(r.verdict, "reproduced");
+  // Zero-shot parts: worst smaller (S, 5) vs L (2); L (20) vs Ti (10).
+  assert.deepEqual(
+    r.evidence.slice(0, 4).map((e) => Math.round(e.mean * 10) / 10),
+    [5, 2, 20, 10],
+  );
+  assert.match(r.measured, /worst smaller ViT \(vit-s\/8\) > vit-l\/8/);
+});
+
+test("D7 not reproduced when L/8 is not the worst at small budgets; inconclusive on tiny gaps", () => {
+  const worse = d7(oneEpoch({ "vit-ti/8": [0.02, 0.1], "vit-l/8": [0.06, 0.2] }));
+  assert.equal(worse.verdict, "not reproduced");
+  const tiny = d7(oneEpoch({ "vit-ti/8": [0.01, 0.01], "vit-l/8": [0.005, 0.015] }));
+  assert.equal(tiny.verdict, "inconclusive");
+  assert.ok(tiny.note);
+});
+
+test("D7 with three seeds decides a sub-2-point gap when it exceeds 2 SE", () => {
+  const runs: ResultLine[] = [];
+  for (const [seed, j] of [
+    [0, 0],
+    [1, 0.001],
+    [2, -0.001],
+  ] as const) {
+    runs.push(line("vit-ti/8", 256, 256, { zs_top1: 0.02 + j, i2t_r1: 0.02 + j, t2i_r1: 0.02 + j }, seed));
+    runs.push(line("vit-l/8", 256, 256, { zs_top1: 0.01 + j, i2t_r1: 0.01 + j, t2i_r1: 0.01 + j }, seed));
+    runs.push(line("vit-ti/8", 2048, 2048, { zs_top1: 0.03 + j, i2t_r1: 0.03 + j, t2i_r1: 0.03 + j }, seed));
+    runs.push(line("vit-l/8", 2048, 2048, { zs_top1: 0.04 + j, i2t_r1: 0.04 + j, t2i_r1: 0.04 + j }, seed));
+  }
+  const r = d7(runs);
+  assert.equal(r.verdict, "reproduced");
+  assert.ok(r.evidence.every((e) => e.n === 3));
+});
+
+test("D7 is not testable with one ViT size", () => {
+  assert.equal(d7(oneEpoch({ "vit-ti/8": [0.01, 0.02] })).verdict, "not testable");
+});
+
+/** Fixed-budget grid at S = 2048: lp[model] = [subset 128, 512, 2048] linear-probe accuracy. */
+function fixed(lp: Record<string, [number, number, number]>): ResultLine[] {
+  return Object.entries(lp).flatMap(([m, v]) =>
+    [128, 512, 2048].map((sub, i) =>
+      line(m, 2048, sub, { "noto-subgroups/lp_acc1": v[i]!, zs_top1: 0, i2t_r1: 0, t2i_r1: 0 }),
+    ),
+  );
+}
+
+test("D8 reproduced: the larger ViT gains ≥ 2 points more from the largest subset than Ti", () => {
+  const r = d8(fixed({ "vit-ti/8": [0.2, 0.3, 0.3], "vit-s/8": [0.2, 0.3, 0.36] }));
+  assert.equal(r.verdict, "reproduced");
+  assert.deepEqual(
+    r.evidence.map((e) => Math.round(e.mean * 10) / 10),
+    [6, 0],
+  );
+  assert.match(r.measured, /vit-s\/8 > vit-ti\/8/);
+});
+
+test("D8 not reproduced when Ti gains more; inconclusive when both gain about the same", () => {
+  assert.equal(
+    d8(fixed({ "vit-ti/8": [0.2, 0.3, 0.36], "vit-s/8": [0.2, 0.3, 0.3] })).verdict,
+    "not reproduced",
+  );
+  assert.equal(
+    d8(fixed({ "vit-ti/8": [0.2, 0.3, 0.33], "vit-s/8": [0.2, 0.3, 0.34] })).verdict,
+    "inconclusive",
+  );
+});
+
+test("D8 is not testable without a fixed-budget grid of two sizes or without a probe", () => {
+  assert.equal(d8(oneEpoch({ "vit-ti/8": [0.01, 0.02], "vit-l/8": [0.01, 0.02] })).verdict, "not testable");
+  const noProbe = fixed({ "vit-ti/8": [0.2, 0.3, 0.3], "vit-s/8": [0.2, 0.3, 0.36] }).map((l) => ({
+    ...l,
+    metrics: { zs_top1: 0 },
+  }));
+  assert.equal(d8(noProbe).verdict, "not testable");
+});
+
+test("the vit-size findings are listed in ALL_FINDINGS with their papers.md numbers", () => {
+  for (const f of VIT_SIZE_FINDINGS) {
+    assert.ok(ALL_FINDINGS.includes(f), `finding ${f.id} in ALL_FINDINGS`);
+    assert.equal(f.section, "vit-size");
+  }
+  assert.deepEqual(
+    VIT_SIZE_FINDINGS.map((f) => f.id),
+    [7, 8],
+  );
+});
+
+test("D7 uses only the budgets every size reached (a sweep still running has holes)", () => {
+  const runs = oneEpoch({ "vit-ti/8": [0.06, 0.1], "vit-s/8": [0.05, 0.12], "vit-l/8": [0.02, 0.2] });
+  runs.push(line("vit-ti/8", 4096, 4096, { zs_top1: 0.3, i2t_r1: 0.3, t2i_r1: 0.3 }));
+  const r = d7(runs);
+  assert.equal(r.verdict, "reproduced");
+  assert.match(r.measured, /at 2048: vit-l\/8 > vit-ti\/8/);
+  assert.doesNotMatch(r.measured, /4096/);
+});

@@ -1,0 +1,143 @@
+/**
+ * The strategies sweep: specs validate for every profile, the grid has the axes the paper's figures
+ * need (strategies × one-epoch budgets, equal-FLOPs points, multi-epoch grid with the augmentation
+ * policies), equal-FLOPs runs really cost CLIP's FLOPs, and the smoke sweep runs end to end.
+ * About 20–40 s (the smoke sweep trains four nano runs in-process; more on a loaded machine).
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { loadSections } from "../../src/papers/catalog";
+import { loadSweepResults } from "../../src/sweep/results";
+import { runSweep } from "../../src/sweep/runner";
+import { PICTOGRAM_PAIRS } from "../../src/papers/catlip/catlip";
+import {
+  buildStrategies,
+  equalFlopsSamples,
+  MAIN_VARIANTS,
+  regimeOf,
+  STRATEGIES_SETTINGS,
+  strategyFlopsPerSample,
+  variantOf,
+} from "../../src/papers/scaling-down/strategies";
+import { buildSweep, PROFILES } from "../../src/sweep/sweep";
+import { specFlopsPerSample, type TrainSpec } from "../../src/runs/train";
+import { initBackend } from "../../src/tf";
+
+loadSections();
+
+const specsOf = (profile: (typeof PROFILES)[number]) =>
+  buildSweep(buildStrategies(profile), "/tmp/none").runs.map((r) => r.spec as TrainSpec);
+
+test("every profile's specs validate, and all runs share model, batch and lr", () => {
+  for (const p of PROFILES) {
+    const specs = specsOf(p);
+    assert.ok(specs.length >= 4, p);
+    const s = STRATEGIES_SETTINGS[p];
+    for (const spec of specs) {
+      assert.equal(spec.model, s.model);
+      assert.equal(spec.batch, s.batch);
+      assert.equal(spec.lr, s.lr);
+      assert.equal(spec.samples % spec.batch, 0, "whole batches");
+      assert.ok(spec.subset <= PICTOGRAM_PAIRS, "a subset fits in the corpus");
+    }
+  }
+});
+
+test("smoke has exactly one run per strategy (the issue's acceptance table)", () => {
+  const specs = specsOf("smoke");
+  assert.deepEqual(
+    specs.map((s) => variantOf(s)),
+    MAIN_VARIANTS.map((v) => v.label),
+  );
+});
+
+test("quick and full hold the strategies × one-epoch budgets grid and the multi-epoch grid", () => {
+  for (const p of ["quick", "full"] as const) {
+    const s = STRATEGIES_SETTINGS[p];
+    const specs = specsOf(p);
+    for (const budget of s.oneEpochBudgets) {
+      for (const v of MAIN_VARIANTS) {
+        assert.ok(
+          specs.some((x) => variantOf(x) === v.label && x.samples === budget && regimeOf(x) === "one-epoch"),
+          `${p}: ${v.label} one epoch of ${budget}`,
+        );
+      }
+    }
+    for (const subset of s.multiEpochSubsets) {
+      const labels = specs.filter((x) => x.subset === subset && regimeOf(x) === "multi-epoch").map(variantOf);
+      for (const l of ["clip", "slip", "flip-50", "clip-aug:crop-flip", "clip-aug:stacked-randaug"])
+        assert.ok(labels.includes(l), `${p}: ${l} over ${subset} pairs`);
+      for (const x of specs.filter((y) => y.subset === subset && regimeOf(y) === "multi-epoch"))
+        assert.equal(x.samples, subset * s.epochs);
+    }
+    if (p === "full") {
+      // Stacked RA on N vs no augmentation on 2N (finding 12) needs both subsets.
+      assert.ok(s.multiEpochSubsets.some((n) => s.multiEpochSubsets.includes(2 * n)));
+      assert.equal(new Set(specs.map((x) => x.seed)).size, 3);
+    }
+  }
+});
+
+test("equal-FLOPs runs cost CLIP's FLOPs within 2 %, and SLIP really costs more per sample", () => {
+  for (const p of ["quick", "full"] as const) {
+    const s = STRATEGIES_SETTINGS[p];
+    const specs = specsOf(p);
+    const clipF = strategyFlopsPerSample(s.model, s.imageSize, { strategy: "clip", options: {} });
+    const budget = clipF * s.equalFlopsClipSamples;
+    for (const v of s.oneEpochVariants) {
+      const n = equalFlopsSamples(s, v, s.equalFlopsClipSamples);
+      const spec = specs.find(
+        (x) => variantOf(x) === v.label && x.samples === n && regimeOf(x) === "one-epoch",
+      );
+      assert.ok(spec, `${p}: ${v.label} at equal FLOPs (${n} samples)`);
+      const f = strategyFlopsPerSample(s.model, s.imageSize, v) * spec.samples;
+      assert.ok(Math.abs(f / budget - 1) < 0.02, `${p} ${v.label}: ${f} vs ${budget}`);
+    }
+    const slip = strategyFlopsPerSample(s.model, s.imageSize, { strategy: "slip", options: {} });
+    const flip = strategyFlopsPerSample(s.model, s.imageSize, {
+      strategy: "flip",
+      options: { maskRatio: 0.5 },
+    });
+    assert.ok(slip > 1.3 * clipF && flip < clipF, `${slip} ${flip} ${clipF}`);
+    // FLOPs per sample agree with the runner's count for strategies whose default options are used.
+    for (const strategy of ["clip", "slip"])
+      assert.equal(
+        strategyFlopsPerSample(s.model, s.imageSize, { strategy, options: {} }),
+        specFlopsPerSample({ model: s.model, strategy, imageSize: s.imageSize, contextLength: 16 }),
+      );
+  }
+  // 75 % masking keeps fewer patches than 50 %: fewer FLOPs (the options reach the strategy).
+  const f50 = strategyFlopsPerSample("vit-ti/8", 32, { strategy: "flip", options: { maskRatio: 0.5 } });
+  const f75 = strategyFlopsPerSample("vit-ti/8", 32, { strategy: "flip", options: { maskRatio: 0.75 } });
+  assert.ok(f75 < f50);
+});
+
+test("the smoke sweep runs end to end: one result line per strategy with the expected metrics", async () => {
+  await initBackend();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-strategies-"));
+  try {
+    const sweep = buildSweep(buildStrategies("smoke"), root);
+    const t0 = Date.now();
+    const report = await runSweep(sweep, { jobs: 0, log: () => {} });
+    assert.equal(report.failed, 0, JSON.stringify(report.outcomes.map((o) => o.error ?? "")));
+    const lines = loadSweepResults("strategies", "smoke", root);
+    assert.equal(lines.length, 4);
+    assert.deepEqual(lines.map((l) => variantOf(l.spec)).sort(), MAIN_VARIANTS.map((v) => v.label).sort());
+    for (const l of lines) {
+      for (const m of ["zs_top1", "i2t_r1", "t2i_r1", "loss"])
+        assert.ok(Number.isFinite(l.metrics[m]), `${variantOf(l.spec)} has ${m}`);
+      assert.equal(l.samples, 128);
+      assert.ok((l.flops ?? 0) > 0);
+    }
+    // SLIP's three image passes and head show in the recorded FLOPs.
+    const byLabel = new Map(lines.map((l) => [variantOf(l.spec), l]));
+    assert.ok(byLabel.get("slip")!.flops! > byLabel.get("clip")!.flops!);
+    assert.ok(byLabel.get("flip-50")!.flops! < byLabel.get("clip")!.flops!);
+    console.log(`smoke sweep in-process: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

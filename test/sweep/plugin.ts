@@ -1,0 +1,146 @@
+/**
+ * Test plugin (loaded through CLIPDOWN_SWEEP_PLUGINS by worker processes, the CLI and Slurm tasks):
+ *
+ * - run kind `fake`: sleeps through `steps` steps of `stepMs`, checkpointing its step count in
+ *   state.json after each, so it can be killed and resumed; writes final.txt + reports metrics
+ *   derived from its spec. It appends "start/end <hash> <pid> <ms>" to $CLIPDOWN_FAKE_EVENTS so
+ *   tests can check that no two processes ran the same spec at once. It throws while the file
+ *   named by `failWhile` exists, and kills its process when `crash` is set.
+ * - section `fake-mini`: four fake runs, the second needing the first.
+ * - section `tiny`: real `train` runs of the `nano` model on the corpus in $CLIPDOWN_TINY_DATA
+ *   (built by tiny-data.ts), used for the kill-and-resume and Slurm integration tests.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { writeJsonAtomic } from "../../src/sweep/atomic";
+import { normalizeSpec, registerRunKind } from "../../src/sweep/kinds";
+import { registerSection } from "../../src/papers/catalog";
+import { isHash, type RunSpec, specHash } from "../../src/sweep/spec";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function event(what: string, dir: string): void {
+  const file = process.env.CLIPDOWN_FAKE_EVENTS;
+  if (file) fs.appendFileSync(file, `${what} ${path.basename(dir)} ${process.pid} ${Date.now()}\n`);
+}
+
+registerRunKind({
+  name: "fake",
+  normalize(raw) {
+    const allowed = ["kind", "name", "steps", "stepMs", "failWhile", "crash", "needs"];
+    for (const k of Object.keys(raw))
+      if (!allowed.includes(k)) throw new Error(`unknown fake spec field "${k}"`);
+    const name = raw.name;
+    if (typeof name !== "string" || !name)
+      throw new Error(`name must be a non-empty string, got ${JSON.stringify(name)}`);
+    const steps = raw.steps ?? 3;
+    if (typeof steps !== "number" || !Number.isInteger(steps) || steps < 1)
+      throw new Error(`steps must be an integer >= 1, got ${JSON.stringify(steps)}`);
+    const needs = (raw.needs ?? []) as unknown[];
+    if (!Array.isArray(needs) || !needs.every(isHash)) throw new Error("needs must be a list of run hashes");
+    return {
+      kind: "fake",
+      name,
+      steps,
+      stepMs: (raw.stepMs as number) ?? 10,
+      failWhile: (raw.failWhile as string) ?? "",
+      crash: Boolean(raw.crash),
+      needs: needs as string[],
+    } satisfies RunSpec;
+  },
+  needs: (spec) => spec.needs as string[],
+  async execute(spec, ctx) {
+    event("start", ctx.dir);
+    if (spec.crash) process.exit(3);
+    if (spec.failWhile && fs.existsSync(spec.failWhile as string)) {
+      event("end", ctx.dir);
+      throw new Error(`fake failure: ${spec.failWhile} exists`);
+    }
+    for (const h of spec.needs as string[]) {
+      if (!fs.existsSync(path.join(ctx.depDir(h), "final.txt")))
+        throw new Error(`dependency ${h} has no final.txt`);
+    }
+    const stateFile = path.join(ctx.dir, "state.json");
+    let step = fs.existsSync(stateFile)
+      ? (JSON.parse(fs.readFileSync(stateFile, "utf8")) as { step: number }).step
+      : 0;
+    const resumedFrom = step;
+    if (step) ctx.log(`resumed at step ${step}`);
+    while (step < (spec.steps as number)) {
+      await sleep(spec.stepMs as number);
+      step++;
+      writeJsonAtomic(stateFile, { step });
+    }
+    fs.writeFileSync(path.join(ctx.dir, "final.txt"), `ok ${step}`);
+    event("end", ctx.dir);
+    return {
+      metrics: { score: (spec.name as string).length / 10, steps: step, resumedFrom },
+      samples: step * 10,
+      flops: step * 1e6,
+      info: { pid: process.pid },
+    };
+  },
+  verify(dir) {
+    const f = path.join(dir, "final.txt");
+    if (!fs.existsSync(f)) return "final.txt is missing";
+    return /^ok \d+$/.test(fs.readFileSync(f, "utf8")) ? undefined : "final.txt is corrupt";
+  },
+  discard(dir) {
+    fs.rmSync(path.join(dir, "final.txt"), { force: true });
+  },
+  cost: (spec) => (spec.steps as number) * 1e6,
+  progress(spec, dir) {
+    const f = path.join(dir, "state.json");
+    if (!fs.existsSync(f)) return 0;
+    return (JSON.parse(fs.readFileSync(f, "utf8")) as { step: number }).step / (spec.steps as number);
+  },
+  describe: (spec) => ({ name: spec.name, steps: spec.steps }),
+});
+
+registerSection({
+  name: "fake-mini",
+  title: "four fake runs (engine tests)",
+  build(profile) {
+    const stepMs = Number(process.env.CLIPDOWN_FAKE_STEP_MS ?? 20);
+    const steps = profile === "smoke" ? 2 : 5;
+
+    const first = normalizeSpec({ kind: "fake", name: "alpha", steps, stepMs });
+    return {
+      section: "fake-mini",
+      profile,
+      runs: [
+        first,
+        { kind: "fake", name: "beta", steps, stepMs, needs: [specHash(first)] },
+        { kind: "fake", name: "gamma", steps, stepMs },
+        { kind: "fake", name: "delta", steps, stepMs },
+      ],
+    };
+  },
+});
+
+registerSection({
+  name: "tiny",
+  title: "nano CLIP on a 32-pair corpus (integration tests)",
+  build(profile) {
+    const data = process.env.CLIPDOWN_TINY_DATA ?? "data/tiny";
+    const n = profile === "smoke" ? 2 : 4;
+    const samples = profile === "full" ? 8 * 40 : 8 * 24;
+    return {
+      section: "tiny",
+      profile,
+      runs: Array.from({ length: n }, (_, seed) => ({
+        model: "nano",
+        strategy: "clip",
+        data,
+        samples,
+        batch: 8,
+        lr: 0.01,
+        warmup: 2,
+        imageSize: 16,
+        contextLength: 8,
+        seed,
+        evalData: path.join(data, "no-heldout"),
+      })),
+    };
+  },
+});
