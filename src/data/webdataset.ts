@@ -163,8 +163,11 @@ export function resolveShards(dirOrFiles: string | readonly string[]): string[] 
     for (const p of expandBraces(spec)) {
       if (!fs.existsSync(p)) {
         const name = path.basename(p);
-        const build = name === "pictograms-xl" ? "clipdown data build --only pictograms-xl" : "clipdown data build";
-        throw new Error(`shards: ${p} does not exist; build it with \`${build}\` or make shards with \`clipdown shards\``);
+        const build =
+          name === "pictograms-xl" ? "clipdown data build --only pictograms-xl" : "clipdown data build";
+        throw new Error(
+          `shards: ${p} does not exist; build it with \`${build}\` or make shards with \`clipdown shards\``,
+        );
       }
       if (fs.statSync(p).isDirectory()) {
         const tars = fs

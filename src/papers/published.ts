@@ -9,12 +9,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { writeFileAtomic } from "../sweep/atomic";
-import { getRunKind } from "../sweep/kinds";
-import { sweepFor } from "./catalog";
+import { kindOf } from "../sweep/kinds";
 import { loadResultsFile, type ResultLine } from "../sweep/results";
 import { inspectRun, type Provenance } from "../sweep/run-dir";
 import { runSweep } from "../sweep/runner";
 import { DEFAULT_ROOT, PROFILES, type Sweep, type SweepRun, withDependencies } from "../sweep/sweep";
+import { catalog, sweepFor } from "./catalog";
 
 /** The project's committed `results/` folder (resolved from this module, not the current directory). */
 export const RESULTS_DIR = path.join(__dirname, "..", "..", "results");
@@ -185,7 +185,7 @@ export function publishLines(section: string, lines: ResultLine[], resultsDir: s
 /** Result lines of a sweep's finished runs, from their run directories (nothing is run). */
 export function finishedLines(sweep: Sweep): ResultLine[] {
   return sweep.runs.flatMap((r) => {
-    const insp = inspectRun(r.dir, r.hash, getRunKind(r.spec.kind));
+    const insp = inspectRun(r.dir, r.hash, kindOf(catalog().kinds, r.spec.kind));
     return insp.state === "done" ? [{ ...insp.result, profile: sweep.profile, index: r.index }] : [];
   });
 }

@@ -8,11 +8,12 @@
  * kill loses no finished run and the next invocation picks up where this one stopped. A sweep that
  * is only partly published is listed by `clipdown findings` as in progress and not judged.
  */
-import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
-import { finishedLines, publishLines, RESULTS_DIR } from "./published";
-import { sectionNames, sweepFor } from "./catalog";
+
 import { defaultJobs, formatDuration, reportTable, runSweep } from "../sweep/runner";
 import { DEFAULT_ROOT, PROFILES, type Sweep } from "../sweep/sweep";
+import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
+import { sectionNames, sweepFor } from "./catalog";
+import { finishedLines, publishLines, RESULTS_DIR } from "./published";
 
 const SPECS: FlagSpecs = {
   section: { kind: "string", help: "section(s) to reproduce, comma-separated (default: every section)" },

@@ -9,15 +9,15 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
 import { writeFileAtomic } from "../sweep/atomic";
 import { k8sManifest, slurmScript } from "../sweep/emit";
 import { readLock } from "../sweep/lock";
-import { getSection, sectionNames, sweepFor } from "./catalog";
 import { formatTable } from "../sweep/results";
 import { inspectRun } from "../sweep/run-dir";
 import { defaultJobs, formatDuration, reportTable, runSweep, varyingFields } from "../sweep/runner";
 import { DEFAULT_ROOT, PROFILES, type Sweep, withDependencies } from "../sweep/sweep";
+import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
+import { catalog, getSection, sectionNames, sweepFor } from "./catalog";
 
 const SPECS: FlagSpecs = {
   profile: { kind: "string", help: `sweep size: ${PROFILES.join(" | ")}`, default: "quick" },
@@ -126,7 +126,7 @@ function dryRun(sweep: Sweep): string {
 export async function run(argv: string[]): Promise<number> {
   if (argv[0] === "__worker") {
     const { workerMain } = await import("../sweep/worker");
-    return workerMain();
+    return workerMain(catalog().kinds);
   }
   const { flags, positional } = parseArgs(argv, SPECS);
   if (flags.help || !positional.length) {

@@ -15,6 +15,8 @@ import type { ClipModel } from "../models/clip-model";
 import { towerFlops } from "../models/flops";
 import { resolvePreset } from "../models/presets";
 import type { StrategyOptions } from "../strategies/strategy";
+import type { RunContext, RunKind, RunOutput } from "../sweep/kinds";
+import { isHash, isRunRef, type Json, RUN_REF, type RunSpec, refHash } from "../sweep/spec";
 import {
   camel,
   kebab,
@@ -25,8 +27,6 @@ import {
   type TrainConfig,
 } from "../train/config";
 import { parseEvalTask, runEvalTasks } from "./eval-tasks";
-import type { RunContext, RunKind, RunOutput } from "../sweep/kinds";
-import { isHash, isRunRef, type Json, RUN_REF, type RunSpec, refHash } from "../sweep/spec";
 import { safetensorsProblem } from "./verify";
 
 /** TrainConfig fields set per execution by the runner, never part of a spec (or its hash). */
@@ -258,6 +258,7 @@ export const trainKind: RunKind = {
       samples: res.samples,
       flops: rec?.flops ?? res.samples * specFlopsPerSample(spec),
       info: { backend: tf.getBackend(), steps: res.steps },
+      provenance: { tfjs: tf.version_core },
     };
   },
 

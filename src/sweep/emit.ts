@@ -10,7 +10,7 @@
  * Kubernetes: an Indexed Job (`completionMode: Indexed`) with `JOB_COMPLETION_INDEX` as the index.
  */
 import * as path from "node:path";
-import { PLUGINS_ENV, pluginPaths } from "../papers/catalog";
+import { PLUGINS_ENV, pluginPaths } from "./plugins";
 import type { Sweep } from "./sweep";
 
 export interface SlurmOptions {

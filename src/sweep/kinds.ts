@@ -3,11 +3,10 @@
  * the runs it depends on (by hash), executes in a run directory, and checks that a finished run's
  * artifacts are intact. The runner, the locks and the result files know nothing about any kind.
  *
- * `train` and `score` are registered by the sections; tests and users add their own with
- * `registerRunKind` from a plugin module (CLIPDOWN_SWEEP_PLUGINS, see registry.ts).
+ * The built-in kinds (`train`, `noise`, `score`) live in `src/runs`; tests and users add their own
+ * from a plugin module (CLIPDOWN_SWEEP_PLUGINS, see plugins.ts).
  */
 
-import { processWide } from "../util/process-wide";
 import type { Json, RunSpec } from "./spec";
 
 export interface RunContext {
@@ -29,6 +28,8 @@ export interface RunOutput {
   flops: number;
   /** Free-form facts worth keeping (backend, vocabulary size, ...). */
   info?: Record<string, Json>;
+  /** Versions the kind ran on, merged into the result's provenance (the train kind's tfjs). */
+  provenance?: Record<string, string>;
 }
 
 export interface RunKind {
@@ -51,26 +52,26 @@ export interface RunKind {
   describe(spec: RunSpec): Record<string, Json>;
 }
 
-/** Process-wide, for the same reason as the sections' map (registry.ts). */
-const KINDS: Map<string, RunKind> = processWide("clipdown.runKinds", () => new Map<string, RunKind>());
+/**
+ * The kinds a sweep can run, by name: a plain record, built by whoever assembles the catalog
+ * (`src/papers/catalog.ts`: the built-in train, noise and score kinds plus plugins). The engine
+ * never holds a registry of its own.
+ */
+export type RunKinds = Readonly<Record<string, RunKind>>;
 
-export function registerRunKind(kind: RunKind): void {
-  KINDS.set(kind.name, kind);
-}
-
-export function getRunKind(name: unknown): RunKind {
-  const k = typeof name === "string" ? KINDS.get(name) : undefined;
+export function kindOf(kinds: RunKinds, name: unknown): RunKind {
+  const k = typeof name === "string" && Object.hasOwn(kinds, name) ? kinds[name] : undefined;
   if (!k) {
     throw new Error(
-      `unknown run kind ${JSON.stringify(name)}; valid kinds: ${[...KINDS.keys()].join(", ") || "(none registered)"}`,
+      `unknown run kind ${JSON.stringify(name)}; valid kinds: ${Object.keys(kinds).join(", ") || "(none)"}`,
     );
   }
   return k;
 }
 
-/** Validates a raw spec through its kind. */
-export function normalizeSpec(raw: Record<string, unknown>): RunSpec {
+/** Validates a raw spec through its kind (`train` when it names none). */
+export function normalizeSpec(kinds: RunKinds, raw: Record<string, unknown>): RunSpec {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw))
     throw new Error(`a run spec must be an object, got ${JSON.stringify(raw)}`);
-  return getRunKind(raw.kind ?? "train").normalize({ ...raw, kind: raw.kind ?? "train" });
+  return kindOf(kinds, raw.kind ?? "train").normalize({ ...raw, kind: raw.kind ?? "train" });
 }

@@ -158,7 +158,7 @@ export function discardResult(dir: string, kind: RunKind): void {
 
 let provenanceCache: Provenance | undefined;
 
-/** Host, Node and tfjs versions and the git commit of the checkout (when it is one). */
+/** Host, Node and the git commit of the checkout (when it is one); a run kind adds its own (tfjs). */
 export function provenance(): Provenance {
   if (provenanceCache) return provenanceCache;
   const cpus = os.cpus();
@@ -170,11 +170,6 @@ export function provenance(): Provenance {
     memGiB: Math.round(os.totalmem() / 2 ** 30),
     platform: `${os.platform()}-${os.arch()}`,
   };
-  try {
-    p.tfjs = (require("@tensorflow/tfjs-core/package.json") as { version: string }).version;
-  } catch {
-    // tfjs not installed (a plugin-only setup): leave it out.
-  }
   try {
     p.gitCommit = execFileSync("git", ["rev-parse", "HEAD"], {
       cwd: path.join(__dirname, "..", ".."),

@@ -231,7 +231,7 @@ export async function runSweep(sweep: Sweep, opts: RunSweepOptions = {}): Promis
       };
       let output: RunOutput;
       try {
-        output = pool ? await pool.exec({ ...job, id: jobId++ }) : await executeJob(job);
+        output = pool ? await pool.exec({ ...job, id: jobId++ }) : await executeJob(run.kind, job);
         const bad = run.kind.verify(run.dir);
         if (bad) throw new Error(`the run finished but its artifacts do not verify: ${bad}`);
       } catch (e) {
@@ -256,7 +256,7 @@ export async function runSweep(sweep: Sweep, opts: RunSweepOptions = {}): Promis
         attemptSeconds,
         attempts,
         finishedAt: new Date().toISOString(),
-        provenance: provenance(),
+        provenance: { ...provenance(), ...output.provenance },
         ...(output.info ? { info: output.info } : {}),
       };
       writeJsonAtomic(path.join(run.dir, RESULT_FILE), result);

@@ -5,7 +5,7 @@
  * index used by `clipdown sweep run-index` and by Slurm / Kubernetes tasks.
  */
 import * as path from "node:path";
-import { getRunKind, normalizeSpec, type RunKind } from "./kinds";
+import { kindOf, normalizeSpec, type RunKind, type RunKinds } from "./kinds";
 import { type RunSpec, specHash } from "./spec";
 
 export const PROFILES = ["smoke", "quick", "full"] as const;
@@ -63,19 +63,19 @@ export function checkSectionName(name: string): string {
  * Validates every spec, hashes it, drops exact duplicates (two axes of a grid may share a point),
  * checks dependencies exist in the sweep and orders runs after what they need (stable otherwise).
  */
-export function buildSweep(def: SweepDef, root: string = DEFAULT_ROOT): Sweep {
+export function buildSweep(def: SweepDef, kinds: RunKinds, root: string = DEFAULT_ROOT): Sweep {
   checkSectionName(def.section);
   const byHash = new Map<string, Omit<SweepRun, "index">>();
   def.runs.forEach((raw, i) => {
     let spec: RunSpec;
     try {
-      spec = normalizeSpec(raw);
+      spec = normalizeSpec(kinds, raw);
     } catch (e) {
       throw new Error(`${def.section}/${def.profile} run ${i}: ${(e as Error).message}`);
     }
     const hash = specHash(spec);
     if (byHash.has(hash)) return;
-    const kind = getRunKind(spec.kind);
+    const kind = kindOf(kinds, spec.kind);
     byHash.set(hash, { spec, hash, kind, needs: kind.needs(spec), dir: path.join(root, def.section, hash) });
   });
   for (const r of byHash.values()) {

@@ -4,18 +4,16 @@
  * with its output or its error. It exits as soon as the runner disappears.
  */
 import { appendLine } from "./atomic";
-import { getRunKind, type RunContext } from "./kinds";
+import { kindOf, type RunContext, type RunKind, type RunKinds } from "./kinds";
 import type { WorkerJob, WorkerReply } from "./pool";
-import { loadSections } from "../papers/catalog";
 
 function errorText(e: unknown): string {
   const err = e instanceof Error ? e : new Error(String(e));
   return (err.stack ?? err.message).split("\n").slice(0, 12).join("\n");
 }
 
-/** Runs `job` in this process (also used by the runner when it executes runs itself). */
-export async function executeJob(job: Omit<WorkerJob, "id">) {
-  const kind = getRunKind(job.spec.kind);
+/** Runs `job` with `kind` in this process (also used by the runner when it executes runs itself). */
+export async function executeJob(kind: RunKind, job: Omit<WorkerJob, "id">) {
   const ctx: RunContext = {
     dir: job.dir,
     depDir: (hash) => {
@@ -28,18 +26,20 @@ export async function executeJob(job: Omit<WorkerJob, "id">) {
   return kind.execute(job.spec, ctx);
 }
 
-export function workerMain(): Promise<number> {
+/** The worker's loop; `kinds` is the catalog's (the same built-ins and plugins as the runner's). */
+export function workerMain(kinds: RunKinds): Promise<number> {
   if (!process.send) throw new Error("clipdown sweep __worker is started by the sweep runner, not by hand");
-  loadSections();
   const send = (m: WorkerReply) => process.send!(m);
   // The runner is gone (killed, or finished): nothing will collect our result, so stop at once.
   process.on("disconnect", () => process.exit(1));
   process.on("message", (m: { type: string; job: WorkerJob }) => {
     if (m.type !== "run") return;
-    executeJob(m.job).then(
-      (output) => send({ type: "done", id: m.job.id, output }),
-      (e) => send({ type: "error", id: m.job.id, error: errorText(e) }),
-    );
+    Promise.resolve()
+      .then(() => executeJob(kindOf(kinds, m.job.spec.kind), m.job))
+      .then(
+        (output) => send({ type: "done", id: m.job.id, output }),
+        (e) => send({ type: "error", id: m.job.id, error: errorText(e) }),
+      );
   });
   send({ type: "ready" });
   return new Promise<number>(() => {});

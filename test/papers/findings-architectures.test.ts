@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ARCHITECTURES_FINDINGS } from "../../src/papers/scaling-down/architectures-findings";
 import { ALL_FINDINGS } from "../../src/papers/findings";
+import { ARCHITECTURES_FINDINGS } from "../../src/papers/scaling-down/architectures-findings";
 import type { ResultLine } from "../../src/sweep/results";
 
 let counter = 0;

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { CATLIP_SETTINGS } from "../../src/papers/catlip/catlip";
 import {
   CATLIP_FINDINGS,
   CORENET_TEST_VOCAB,
@@ -15,7 +16,6 @@ import {
   wallClockNote,
 } from "../../src/papers/catlip/catlip-findings";
 import type { ResultLine } from "../../src/sweep/results";
-import { CATLIP_SETTINGS } from "../../src/papers/catlip/catlip";
 
 const Q = CATLIP_SETTINGS.quick;
 const finding = (id: number) => CATLIP_FINDINGS.find((f) => f.id === id)!;

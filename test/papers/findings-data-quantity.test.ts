@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ALL_FINDINGS } from "../../src/papers/findings";
 import {
   DATA_QUANTITY_FINDINGS,
   evaluateEpochsTimesSize,
@@ -12,7 +13,6 @@ import {
   evaluateSizeAtFixedSamples,
   evaluateVariantsDiverge,
 } from "../../src/papers/scaling-down/data-quantity-findings";
-import { ALL_FINDINGS } from "../../src/papers/findings";
 import type { ResultLine } from "../../src/sweep/results";
 
 let counter = 0;

@@ -25,13 +25,7 @@ import {
   replaceReadmeBlock,
   sectionUses,
 } from "../../src/papers/findings/report";
-import {
-  compareMeans,
-  ruleText,
-  selectRuns,
-  summarize,
-  verdictFor,
-} from "../../src/papers/findings/stats";
+import { compareMeans, ruleText, selectRuns, summarize, verdictFor } from "../../src/papers/findings/stats";
 import { traceEvidence } from "../../src/papers/findings/trace";
 import type { Finding } from "../../src/papers/findings/types";
 import { hasPublished, publishedDrift, RESULTS_DIR } from "../../src/papers/published";

@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { equalFlopsSamples, STRATEGIES_SETTINGS } from "../../src/papers/scaling-down/strategies";
 import { STRATEGIES_FINDINGS } from "../../src/papers/scaling-down/strategies-findings";
 import type { ResultLine } from "../../src/sweep/results";
-import { equalFlopsSamples, STRATEGIES_SETTINGS } from "../../src/papers/scaling-down/strategies";
 
 const Q = STRATEGIES_SETTINGS.quick;
 const OPTS: Record<string, { strategy: string; augment: string; maskRatio: number }> = {

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
+import { sweepFor } from "../../src/papers/catalog";
 import {
   finishedLines,
   loadPublished,
@@ -18,12 +19,11 @@ import {
   RESULTS_DIR,
   sectionResults,
 } from "../../src/papers/published";
-import { loadSections, PLUGINS_ENV, sweepFor } from "../../src/papers/catalog";
+import { PLUGINS_ENV } from "../../src/sweep/plugins";
 import type { ResultLine } from "../../src/sweep/results";
 import { runSweep } from "../../src/sweep/runner";
 
 process.env[PLUGINS_ENV] = path.join(__dirname, "..", "sweep", "plugin.ts");
-loadSections();
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-published-"));
 const quiet = { log: () => {} };

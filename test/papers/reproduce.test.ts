@@ -10,9 +10,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, test } from "node:test";
+import { sweepFor } from "../../src/papers/catalog";
 import { loadPublished, publishedFile } from "../../src/papers/published";
-import { loadSections, PLUGINS_ENV, sweepFor } from "../../src/papers/catalog";
 import { run as reproduce } from "../../src/papers/reproduce-cli";
+import { PLUGINS_ENV } from "../../src/sweep/plugins";
 import { makeTinyCorpus } from "../sweep/tiny-data";
 
 const CLI = path.join(__dirname, "..", "..", "bin", "clipdown.js");
@@ -23,7 +24,6 @@ before(async () => {
   const data = await makeTinyCorpus();
   env = { ...process.env, [PLUGINS_ENV]: PLUGIN, CLIPDOWN_TINY_DATA: data };
   Object.assign(process.env, { [PLUGINS_ENV]: PLUGIN, CLIPDOWN_TINY_DATA: data });
-  loadSections();
 });
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-reproduce-"));

@@ -9,22 +9,22 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { ARCHITECTURES_FINDINGS } from "../../src/papers/scaling-down/architectures-findings";
-import { towerOf } from "../../src/papers/scaling-down/vit-size-findings";
-import { getSection } from "../../src/papers/catalog";
-import { loadSweepResults } from "../../src/sweep/results";
-import { runSweep } from "../../src/sweep/runner";
+import { catalog, getSection } from "../../src/papers/catalog";
 import {
   ARCHITECTURES,
   ARCHITECTURES_PLANS,
   architecturesSweep,
 } from "../../src/papers/scaling-down/architectures";
-import { buildSweep, PROFILES } from "../../src/sweep/sweep";
+import { ARCHITECTURES_FINDINGS } from "../../src/papers/scaling-down/architectures-findings";
+import { towerOf } from "../../src/papers/scaling-down/vit-size-findings";
 import { specFlopsPerSample, type TrainSpec } from "../../src/runs/train";
+import { loadSweepResults } from "../../src/sweep/results";
+import { runSweep } from "../../src/sweep/runner";
+import { buildSweep, PROFILES } from "../../src/sweep/sweep";
 import { initBackend } from "../../src/tf";
 
 const specsOf = (profile: (typeof PROFILES)[number]) =>
-  buildSweep(architecturesSweep(profile), "/tmp/none").runs.map((r) => r.spec as TrainSpec);
+  buildSweep(architecturesSweep(profile), catalog().kinds, "/tmp/none").runs.map((r) => r.spec as TrainSpec);
 
 test("architectures is registered and every profile's specs validate: CLIP, one epoch, whole batches", () => {
   assert.equal(getSection("architectures").build("full").runs.length, architecturesSweep("full").runs.length);
@@ -83,7 +83,7 @@ test("the smoke sweep runs end to end: one line per run with held-out metrics; f
   await initBackend();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-architectures-"));
   try {
-    const sweep = buildSweep(architecturesSweep("smoke"), root);
+    const sweep = buildSweep(architecturesSweep("smoke"), catalog().kinds, root);
     const t0 = Date.now();
     const report = await runSweep(sweep, { jobs: 0, log: () => {} });
     assert.equal(report.failed, 0, JSON.stringify(report.outcomes.map((o) => o.error ?? "")));

@@ -10,9 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { loadSections, sweepFor } from "../../src/papers/catalog";
-import { loadSweepResults } from "../../src/sweep/results";
-import { runSweep } from "../../src/sweep/runner";
+import { catalog, sweepFor } from "../../src/papers/catalog";
 import {
   axisOf,
   buildCatlip,
@@ -24,15 +22,15 @@ import {
   RECIPES,
   scaleThreshold,
 } from "../../src/papers/catlip/catlip";
-import { buildSweep, PROFILES } from "../../src/sweep/sweep";
 import type { TrainSpec } from "../../src/runs/train";
 import { scaledMinCount } from "../../src/strategies/catlip";
+import { loadSweepResults } from "../../src/sweep/results";
+import { runSweep } from "../../src/sweep/runner";
+import { buildSweep, PROFILES } from "../../src/sweep/sweep";
 import { initBackend } from "../../src/tf";
 
-loadSections();
-
 const specsOf = (profile: (typeof PROFILES)[number]) =>
-  buildSweep(buildCatlip(profile), "/tmp/none").runs.map((r) => r.spec as TrainSpec);
+  buildSweep(buildCatlip(profile), catalog().kinds, "/tmp/none").runs.map((r) => r.spec as TrainSpec);
 
 test("Vτ scales with corpus size: the paper's 100/500/1000/2500/5000 on 2.9M → 1/6/11/28/56 on our corpus", () => {
   assert.deepEqual(
@@ -131,7 +129,7 @@ test("the smoke sweep runs end to end: CLIP and CatLIP runs with their metrics, 
   await initBackend();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-catlip-"));
   try {
-    const sweep = buildSweep(buildCatlip("smoke"), root);
+    const sweep = buildSweep(buildCatlip("smoke"), catalog().kinds, root);
     const t0 = Date.now();
     const report = await runSweep(sweep, { jobs: 0, log: () => {} });
     assert.equal(report.failed, 0, JSON.stringify(report.outcomes.map((o) => o.error ?? "")));

@@ -10,7 +10,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { sweepFor } from "../../src/papers/catalog";
-import { runSweep } from "../../src/sweep/runner";
 import {
   keptPairs,
   PROFILES,
@@ -18,6 +17,7 @@ import {
   qualityRunOf,
   SECTION,
 } from "../../src/papers/scaling-down/data-quality";
+import { runSweep } from "../../src/sweep/runner";
 import { PROFILES as PROFILE_NAMES } from "../../src/sweep/sweep";
 import { initBackend } from "../../src/tf";
 

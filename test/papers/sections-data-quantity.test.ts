@@ -9,10 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { evaluateEpochsTimesSize } from "../../src/papers/scaling-down/data-quantity-findings";
 import { sweepFor } from "../../src/papers/catalog";
-import { loadSweepResults } from "../../src/sweep/results";
-import { runSweep } from "../../src/sweep/runner";
 import { PICTOGRAM_PAIRS } from "../../src/papers/catlip/catlip";
 import {
   DATA_QUANTITY_PLANS,
@@ -20,6 +17,9 @@ import {
   epochsOf,
   SHIFT_EVAL,
 } from "../../src/papers/scaling-down/data-quantity";
+import { evaluateEpochsTimesSize } from "../../src/papers/scaling-down/data-quantity-findings";
+import { loadSweepResults } from "../../src/sweep/results";
+import { runSweep } from "../../src/sweep/runner";
 import { PROFILES } from "../../src/sweep/sweep";
 
 test("every profile builds a valid sweep with the sizes × epochs grid and the fixed-samples grid", () => {

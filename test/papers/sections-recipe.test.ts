@@ -4,7 +4,6 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { recipeRows } from "../../src/papers/findings/recipe-block";
 import {
   CHOSEN_LABEL,
   CHOSEN_RECIPE,
@@ -15,9 +14,10 @@ import {
   recipeRun,
   recipeSweep,
 } from "../../src/papers/clipdown/recipe";
-import { specHash } from "../../src/sweep/spec";
-import { normalizeTrainSpec } from "../../src/runs/train";
+import { recipeRows } from "../../src/papers/findings/recipe-block";
 import { PROFILE_SETTINGS } from "../../src/quickstart/settings";
+import { normalizeTrainSpec } from "../../src/runs/train";
+import { specHash } from "../../src/sweep/spec";
 import { TRAIN_DEFAULTS } from "../../src/train/config";
 
 test("every profile builds distinct, valid train specs; quick has every variant on the default corpus once", () => {
@@ -28,7 +28,10 @@ test("every profile builds distinct, valid train specs; quick has every variant 
   }
   const onDefaultCorpus = RECIPE_VARIANTS.filter((v) => v.knobs.data === undefined);
   assert.equal(recipeSweep("quick").runs.length, onDefaultCorpus.length + 2);
-  assert.ok(recipeSweep("quick").runs.every((r) => r.data === "data/pictograms"), "quick needs only the default build");
+  assert.ok(
+    recipeSweep("quick").runs.every((r) => r.data === "data/pictograms"),
+    "quick needs only the default build",
+  );
   const xl = recipeSweep("full").runs.filter((r) => r.data === "data/pictograms-xl");
   assert.deepEqual(
     xl.map((r) => r.seed),

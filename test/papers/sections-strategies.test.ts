@@ -4,14 +4,13 @@
  * policies), equal-FLOPs runs really cost CLIP's FLOPs, and the smoke sweep runs end to end.
  * About 20–40 s (the smoke sweep trains four nano runs in-process; more on a loaded machine).
  */
+
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { loadSections } from "../../src/papers/catalog";
-import { loadSweepResults } from "../../src/sweep/results";
-import { runSweep } from "../../src/sweep/runner";
+import { catalog } from "../../src/papers/catalog";
 import { PICTOGRAM_PAIRS } from "../../src/papers/catlip/catlip";
 import {
   buildStrategies,
@@ -22,14 +21,14 @@ import {
   strategyFlopsPerSample,
   variantOf,
 } from "../../src/papers/scaling-down/strategies";
-import { buildSweep, PROFILES } from "../../src/sweep/sweep";
 import { specFlopsPerSample, type TrainSpec } from "../../src/runs/train";
+import { loadSweepResults } from "../../src/sweep/results";
+import { runSweep } from "../../src/sweep/runner";
+import { buildSweep, PROFILES } from "../../src/sweep/sweep";
 import { initBackend } from "../../src/tf";
 
-loadSections();
-
 const specsOf = (profile: (typeof PROFILES)[number]) =>
-  buildSweep(buildStrategies(profile), "/tmp/none").runs.map((r) => r.spec as TrainSpec);
+  buildSweep(buildStrategies(profile), catalog().kinds, "/tmp/none").runs.map((r) => r.spec as TrainSpec);
 
 test("every profile's specs validate, and all runs share model, batch and lr", () => {
   for (const p of PROFILES) {
@@ -119,7 +118,7 @@ test("the smoke sweep runs end to end: one result line per strategy with the exp
   await initBackend();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-strategies-"));
   try {
-    const sweep = buildSweep(buildStrategies("smoke"), root);
+    const sweep = buildSweep(buildStrategies("smoke"), catalog().kinds, root);
     const t0 = Date.now();
     const report = await runSweep(sweep, { jobs: 0, log: () => {} });
     assert.equal(report.failed, 0, JSON.stringify(report.outcomes.map((o) => o.error ?? "")));

@@ -10,24 +10,19 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
+import { catalog, getSection } from "../../src/papers/catalog";
+import { PICTOGRAM_PAIRS } from "../../src/papers/catlip/catlip";
+import { FIXED_PROBE, VIT_SIZE_PLANS, VIT_SIZES, vitSizeSweep } from "../../src/papers/scaling-down/vit-size";
 import { towerOf, VIT_SIZE_FINDINGS } from "../../src/papers/scaling-down/vit-size-findings";
-import { getSection } from "../../src/papers/catalog";
+import type { TrainSpec } from "../../src/runs/train";
 import { loadSweepResults } from "../../src/sweep/results";
 import { runSweep } from "../../src/sweep/runner";
-import { PICTOGRAM_PAIRS } from "../../src/papers/catlip/catlip";
-import {
-  FIXED_PROBE,
-  VIT_SIZE_PLANS,
-  VIT_SIZES,
-  vitSizeSweep,
-} from "../../src/papers/scaling-down/vit-size";
 import { buildSweep, PROFILES } from "../../src/sweep/sweep";
-import type { TrainSpec } from "../../src/runs/train";
 import { initBackend } from "../../src/tf";
 
 const CORPUS = PICTOGRAM_PAIRS;
 const specsOf = (profile: (typeof PROFILES)[number]) =>
-  buildSweep(vitSizeSweep(profile), "/tmp/none").runs.map((r) => r.spec as TrainSpec);
+  buildSweep(vitSizeSweep(profile), catalog().kinds, "/tmp/none").runs.map((r) => r.spec as TrainSpec);
 
 test("vit-size is registered and every profile's specs validate: CLIP, whole batches, subsets that fit", () => {
   assert.equal(getSection("vit-size").build("quick").runs.length, vitSizeSweep("quick").runs.length);
@@ -97,7 +92,7 @@ test("the smoke sweep runs end to end: one line per run with held-out metrics; f
   await initBackend();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-vit-size-"));
   try {
-    const sweep = buildSweep(vitSizeSweep("smoke"), root);
+    const sweep = buildSweep(vitSizeSweep("smoke"), catalog().kinds, root);
     const t0 = Date.now();
     const report = await runSweep(sweep, { jobs: 0, log: () => {} });
     assert.equal(report.failed, 0, JSON.stringify(report.outcomes.map((o) => o.error ?? "")));

@@ -3,6 +3,7 @@
  * the noisy corpus and its cache (byte-identical to decoding), the ranking metrics against
  * hand-computed values, and spec validation errors. About 5 s.
  */
+
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -11,12 +12,12 @@ import { test } from "node:test";
 import { buildCache, cachePath, readCacheFile } from "../../src/data/cache";
 import { readManifest } from "../../src/data/corpus/write";
 import { loadQualityScores } from "../../src/data/quality";
+import { catalog } from "../../src/papers/catalog";
 import { noiseKind, normalizeNoiseSpec, partIndices } from "../../src/runs/noise";
-import { loadSections } from "../../src/papers/catalog";
-import { runSweep } from "../../src/sweep/runner";
 import { normalizeScoreSpec, rankingQuality, rocAuc, SELECTION_FILE } from "../../src/runs/score";
-import { buildSweep } from "../../src/sweep/sweep";
 import { CORPUS_DIR, checkNoise } from "../../src/runs/train";
+import { runSweep } from "../../src/sweep/runner";
+import { buildSweep } from "../../src/sweep/sweep";
 import { initBackend } from "../../src/tf";
 import { makeTinyCorpus, TINY_SIZE } from "../sweep/tiny-data";
 
@@ -84,13 +85,16 @@ test("rankingQuality: precision/recall at each level against the labels", () => 
 
 test("noise + score kinds: a part of the tiny corpus, its cache as if decoded, scores and selection", async () => {
   await initBackend();
-  loadSections();
   const src = await makeTinyCorpus();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-dq-kinds-"));
   const base = { from: src, scorerShare: 0.25, splitSeed: 1, imageSize: TINY_SIZE };
   const scorerPart = { kind: "noise", ...base, part: "scorer", fraction: 0, seed: 0 };
   const pool = { kind: "noise", ...base, part: "pool", fraction: 0.5, seed: 2 };
-  const sweep0 = buildSweep({ section: "t", profile: "smoke", runs: [scorerPart, pool] }, root);
+  const sweep0 = buildSweep(
+    { section: "t", profile: "smoke", runs: [scorerPart, pool] },
+    catalog().kinds,
+    root,
+  );
   const [scorerHash, poolHash] = sweep0.runs.map((r) => r.hash) as [string, string];
   const scorer = {
     kind: "train",
@@ -103,9 +107,17 @@ test("noise + score kinds: a part of the tiny corpus, its cache as if decoded, s
     evalSize: 8,
     eval: [],
   };
-  const sweepS = buildSweep({ section: "t", profile: "smoke", runs: [scorerPart, scorer] }, root);
+  const sweepS = buildSweep(
+    { section: "t", profile: "smoke", runs: [scorerPart, scorer] },
+    catalog().kinds,
+    root,
+  );
   const score = { kind: "score", data: `run:${poolHash}`, scorer: sweepS.runs[1]!.hash };
-  const sweep = buildSweep({ section: "t", profile: "smoke", runs: [scorerPart, pool, scorer, score] }, root);
+  const sweep = buildSweep(
+    { section: "t", profile: "smoke", runs: [scorerPart, pool, scorer, score] },
+    catalog().kinds,
+    root,
+  );
   const report = await runSweep(sweep, { jobs: 0, log: () => {} });
   assert.equal(report.failed, 0, JSON.stringify(report.outcomes.map((o) => o.error ?? "")));
 

@@ -11,7 +11,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, test } from "node:test";
-import { loadSections, PLUGINS_ENV, sweepFor } from "../../src/papers/catalog";
+import { sweepFor } from "../../src/papers/catalog";
+import { PLUGINS_ENV } from "../../src/sweep/plugins";
 import { loadSweepResults } from "../../src/sweep/results";
 import { makeTinyCorpus } from "./tiny-data";
 
@@ -23,7 +24,6 @@ before(async () => {
   const data = await makeTinyCorpus();
   env = { ...process.env, [PLUGINS_ENV]: PLUGIN, CLIPDOWN_TINY_DATA: data };
   Object.assign(process.env, { [PLUGINS_ENV]: PLUGIN, CLIPDOWN_TINY_DATA: data });
-  loadSections();
 });
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-cli-"));

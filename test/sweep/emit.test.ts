@@ -5,11 +5,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
+import { sweepFor } from "../../src/papers/catalog";
 import { k8sManifest, slurmScript } from "../../src/sweep/emit";
-import { loadSections, PLUGINS_ENV, sweepFor } from "../../src/papers/catalog";
+import { PLUGINS_ENV } from "../../src/sweep/plugins";
 
 process.env[PLUGINS_ENV] = path.join(__dirname, "plugin.ts");
-loadSections();
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-emit-"));
 const sweep = sweepFor("fake-mini", "quick", root);
 

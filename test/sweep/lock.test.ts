@@ -5,13 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import {
-  FOREIGN_STALE_MS,
-  processStartTime,
-  readLock,
-  staleReason,
-  tryLock,
-} from "../../src/sweep/lock";
+import { FOREIGN_STALE_MS, processStartTime, readLock, staleReason, tryLock } from "../../src/sweep/lock";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-lock-"));
 

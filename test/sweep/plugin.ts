@@ -13,9 +13,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeJsonAtomic } from "../../src/sweep/atomic";
-import { normalizeSpec, registerRunKind } from "../../src/sweep/kinds";
-import { registerSection } from "../../src/papers/catalog";
+import type { RunKind } from "../../src/sweep/kinds";
 import { isHash, type RunSpec, specHash } from "../../src/sweep/spec";
+import type { Section } from "../../src/sweep/sweep";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -24,7 +24,7 @@ function event(what: string, dir: string): void {
   if (file) fs.appendFileSync(file, `${what} ${path.basename(dir)} ${process.pid} ${Date.now()}\n`);
 }
 
-registerRunKind({
+const fakeKind: RunKind = {
   name: "fake",
   normalize(raw) {
     const allowed = ["kind", "name", "steps", "stepMs", "failWhile", "crash", "needs"];
@@ -95,16 +95,16 @@ registerRunKind({
     return (JSON.parse(fs.readFileSync(f, "utf8")) as { step: number }).step / (spec.steps as number);
   },
   describe: (spec) => ({ name: spec.name, steps: spec.steps }),
-});
+};
 
-registerSection({
+const fakeMini: Section = {
   name: "fake-mini",
   title: "four fake runs (engine tests)",
   build(profile) {
     const stepMs = Number(process.env.CLIPDOWN_FAKE_STEP_MS ?? 20);
     const steps = profile === "smoke" ? 2 : 5;
 
-    const first = normalizeSpec({ kind: "fake", name: "alpha", steps, stepMs });
+    const first = fakeKind.normalize({ kind: "fake", name: "alpha", steps, stepMs });
     return {
       section: "fake-mini",
       profile,
@@ -116,9 +116,9 @@ registerSection({
       ],
     };
   },
-});
+};
 
-registerSection({
+const tiny: Section = {
   name: "tiny",
   title: "nano CLIP on a 32-pair corpus (integration tests)",
   build(profile) {
@@ -143,4 +143,8 @@ registerSection({
       })),
     };
   },
-});
+};
+
+/** What CLIPDOWN_SWEEP_PLUGINS reads from this module (src/sweep/plugins.ts). */
+export const kinds = [fakeKind];
+export const sections = [fakeMini, tiny];

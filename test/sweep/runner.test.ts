@@ -9,19 +9,23 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
+import { RUN_KINDS } from "../../src/runs";
 import { writeJsonAtomic } from "../../src/sweep/atomic";
-import { normalizeSpec } from "../../src/sweep/kinds";
-import { loadSections, PLUGINS_ENV } from "../../src/papers/catalog";
+import { normalizeSpec as normalizeWith } from "../../src/sweep/kinds";
+import { PLUGINS_ENV } from "../../src/sweep/plugins";
 import { loadResultsFile, loadSweepResults } from "../../src/sweep/results";
 import { readStatus } from "../../src/sweep/run-dir";
 import { reportTable, runSweep } from "../../src/sweep/runner";
 import { specHash } from "../../src/sweep/spec";
 import { buildSweep, type Sweep } from "../../src/sweep/sweep";
-import "./plugin";
+import { kinds as pluginKinds } from "./plugin";
+
+/** The built-in kinds and the test plugin's `fake`. */
+const KINDS = { ...RUN_KINDS, ...Object.fromEntries(pluginKinds.map((k) => [k.name, k])) };
+const normalizeSpec = (raw: Record<string, unknown>) => normalizeWith(KINDS, raw);
 
 const PLUGIN = path.join(__dirname, "plugin.ts");
 process.env[PLUGINS_ENV] = PLUGIN;
-loadSections();
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-sweep-"));
 const quiet = { log: () => {} };
@@ -29,6 +33,7 @@ const quiet = { log: () => {} };
 function fakeSweep(root: string, runs: Array<Record<string, unknown>>): Sweep {
   return buildSweep(
     { section: "fake", profile: "quick", runs: runs.map((r) => ({ kind: "fake", ...r })) },
+    KINDS,
     root,
   );
 }

@@ -13,8 +13,9 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
+import { sweepFor } from "../../src/papers/catalog";
 import { slurmScript } from "../../src/sweep/emit";
-import { loadSections, PLUGINS_ENV, sweepFor } from "../../src/papers/catalog";
+import { PLUGINS_ENV } from "../../src/sweep/plugins";
 import { loadSweepResults } from "../../src/sweep/results";
 import { makeTinyCorpus } from "./tiny-data";
 
@@ -145,7 +146,6 @@ test("the emitted sbatch job array runs every run of the sweep on a real Slurm, 
   const data = await makeTinyCorpus();
   process.env[PLUGINS_ENV] = path.join(__dirname, "plugin.ts");
   process.env.CLIPDOWN_TINY_DATA = data;
-  loadSections();
   // A space in the path: the --output directive must be quoted for sbatch (F9).
   const root = path.join(dir, "sweep runs");
   const sweep = sweepFor("tiny", "smoke", root);

@@ -1,15 +1,17 @@
 /** Run specs: canonical JSON, hashing (key order, every field), validation and its error messages. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { normalizeSpec } from "../../src/sweep/kinds";
-import { loadSections } from "../../src/papers/catalog";
+import { RUN_KINDS } from "../../src/runs";
+import { normalizeTrainSpec, toTrainConfig } from "../../src/runs/train";
+import { normalizeSpec as normalizeWith } from "../../src/sweep/kinds";
 import { canonicalJson, HASH_LENGTH, specHash } from "../../src/sweep/spec";
 import { buildSweep, withDependencies } from "../../src/sweep/sweep";
-import { normalizeTrainSpec, toTrainConfig } from "../../src/runs/train";
 import { TRAIN_DEFAULTS } from "../../src/train/config";
-import "./plugin";
+import { kinds as pluginKinds } from "./plugin";
 
-loadSections();
+/** The built-in kinds and the test plugin's `fake`. */
+const KINDS = { ...RUN_KINDS, ...Object.fromEntries(pluginKinds.map((k) => [k.name, k])) };
+const normalizeSpec = (raw: Record<string, unknown>) => normalizeWith(KINDS, raw);
 
 test("canonicalJson sorts keys at every level and drops undefined members", () => {
   assert.equal(
@@ -74,7 +76,7 @@ test("validation names the field and the allowed values", () => {
   assert.throws(() => normalizeTrainSpec({ scores: "abc" }), /scores must be "" or the hash of a score run/);
   assert.throws(
     () => normalizeSpec({ kind: "nope" }),
-    /unknown run kind "nope"; valid kinds: (fake, train|train, fake)/,
+    /unknown run kind "nope"; valid kinds: train, noise, score, fake/,
   );
 });
 
@@ -104,6 +106,7 @@ test("buildSweep dedupes identical specs, orders dependencies first, and run-ind
         { name: "dep", kind: "fake" },
       ],
     },
+    KINDS,
     "/tmp/r",
   );
   assert.deepEqual(
@@ -119,11 +122,14 @@ test("buildSweep dedupes identical specs, orders dependencies first, and run-ind
   assert.throws(() => withDependencies(sweep, 3), /run index 3 is out of range: t\/smoke has 3 runs \(0–2\)/);
   assert.throws(
     () =>
-      buildSweep({
-        section: "t",
-        profile: "smoke",
-        runs: [{ kind: "fake", name: "x", needs: ["0123456789abcdef"] }],
-      }),
+      buildSweep(
+        {
+          section: "t",
+          profile: "smoke",
+          runs: [{ kind: "fake", name: "x", needs: ["0123456789abcdef"] }],
+        },
+        KINDS,
+      ),
     /needs run 0123456789abcdef, which is not in the sweep/,
   );
 });

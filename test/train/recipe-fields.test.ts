@@ -8,9 +8,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { meanOffDiagonalCosine } from "../../src/eval/heldout-eval";
-import { specHash } from "../../src/sweep/spec";
-import { normalizeTrainSpec, specFlopsPerSample, toTrainConfig } from "../../src/runs/train";
 import { resolvePreset } from "../../src/models/presets";
+import { normalizeTrainSpec, specFlopsPerSample, toTrainConfig } from "../../src/runs/train";
+import { specHash } from "../../src/sweep/spec";
 import { LEGACY_NEUTRAL, presetOpts, resolveTrainConfig } from "../../src/train/config";
 
 test("text-tower overrides: width, depth, heads (width / 32 unless given), validated", () => {

@@ -11,6 +11,10 @@
 import { towerFlops } from "../../models/flops";
 import { resolvePreset } from "../../models/presets";
 import type { ResultLine } from "../../sweep/results";
+import { checkProfile } from "../../sweep/sweep";
+import { describeParts, notTestable, part, partsVerdict } from "../findings/parts";
+import { type Comparison, compareMeans, fmtEvidence, ruleText, summarize } from "../findings/stats";
+import type { Evidence, Finding, FindingResult, Verdict } from "../findings/types";
 import {
   axisOf,
   CATLIP_SETTINGS,
@@ -19,10 +23,6 @@ import {
   PAPER_VTAU,
   PICTOGRAM_PAIRS,
 } from "./catlip";
-import { checkProfile } from "../../sweep/sweep";
-import { describeParts, notTestable, part, partsVerdict } from "../findings/parts";
-import { type Comparison, compareMeans, fmtEvidence, ruleText, summarize } from "../findings/stats";
-import type { Evidence, Finding, FindingResult, Verdict } from "../findings/types";
 
 /** The probe the CatLIP figures plot (Fig. 4a, 6): noto-subgroups linear probe top-1 (a fraction). */
 export const LP_METRIC = "noto-subgroups/lp_acc1";

@@ -29,12 +29,9 @@ import type { Profile, Section, SweepDef } from "../../sweep/sweep";
 export const PAPER_THRESHOLDS = [100, 500, 1000, 2500, 5000] as const;
 export const PAPER_VTAU = 500;
 
-/**
- * Pairs in data/pictograms when the published CatLIP results were run (its manifest's `samples`).
- * A rebuild may differ by a few pairs (held-out listings grow) or by ~2k without openclipart-svg;
- * the sweep's specs keep this number so their hashes, and so the published rows, stay valid.
- */
-export const PICTOGRAM_PAIRS = 32_691;
+import { PICTOGRAM_PAIRS } from "../corpus";
+
+export { PICTOGRAM_PAIRS };
 
 /** The paper's CC3M-scale threshold `tau` for a corpus of `pairs` captions: round(τ · pairs / 2.9M). */
 export function scaleThreshold(tau: number, pairs: number): number {

@@ -16,8 +16,9 @@
  *
  * Run with `clipdown sweep recipe --profile quick --jobs 2`.
  */
-import { LEGACY_NEUTRAL } from "../../train/config";
+
 import type { Profile, Section, SweepDef } from "../../sweep/sweep";
+import { LEGACY_NEUTRAL } from "../../train/config";
 
 /** The base recipe every knob of the sweep is changed from. */
 export const RECIPE = {
@@ -216,7 +217,17 @@ export function recipeSweep(profile: Profile, plans: RecipePlan[] = RECIPE_PLANS
 
 /** The variant label of a recipe run's spec (findings and notebooks select runs by it). */
 export function recipeLabel(spec: Record<string, unknown>): string | undefined {
-  const keys = ["data", "batch", "lr", "wd", "warmup", "captions", "textWidth", "textDepth", "logitScaleInit"];
+  const keys = [
+    "data",
+    "batch",
+    "lr",
+    "wd",
+    "warmup",
+    "captions",
+    "textWidth",
+    "textDepth",
+    "logitScaleInit",
+  ];
   const plan = { model: "", samples: Number(spec.samples), evalSize: 0, eval: [] };
   for (const v of RECIPE_VARIANTS) {
     const r = recipeRun(plan, v.knobs, 0);

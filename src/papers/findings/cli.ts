@@ -8,8 +8,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../../util/args";
 import { writeFileAtomic } from "../../sweep/atomic";
+import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../../util/args";
 import { publishedDrift, RESULTS_DIR } from "../published";
 import { ALL_FINDINGS } from "./index";
 import { renderRecipeBlock, replaceRecipeBlock } from "./recipe-block";

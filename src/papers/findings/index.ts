@@ -2,13 +2,14 @@
  * Every finding of papers.md section D, in its order. Each section's rules are in
  * `findings/<section>.ts`, exporting `<SECTION>_FINDINGS: Finding[]`; add it to the list below.
  */
-import { ARCHITECTURES_FINDINGS } from "../scaling-down/architectures-findings";
+
 import { CATLIP_FINDINGS } from "../catlip/catlip-findings";
+import { ARCHITECTURES_FINDINGS } from "../scaling-down/architectures-findings";
 import { DATA_QUALITY_FINDINGS } from "../scaling-down/data-quality-findings";
 import { DATA_QUANTITY_FINDINGS } from "../scaling-down/data-quantity-findings";
 import { STRATEGIES_FINDINGS } from "../scaling-down/strategies-findings";
-import type { Finding } from "./types";
 import { VIT_SIZE_FINDINGS } from "../scaling-down/vit-size-findings";
+import type { Finding } from "./types";
 
 export const ALL_FINDINGS: Finding[] = [
   // One spread per section file, e.g. ...DATA_QUANTITY_FINDINGS,

@@ -4,9 +4,9 @@
  * `clipdown findings --readme`, so the README's recipe numbers always come from the published runs.
  */
 import * as fs from "node:fs";
-import { publishedFile } from "../published";
 import { loadResultsFile, type ResultLine } from "../../sweep/results";
 import { RECIPE_METRICS, RECIPE_VARIANTS, recipeLabel } from "../clipdown/recipe";
+import { publishedFile } from "../published";
 import { summarize } from "./stats";
 
 export const RECIPE_START = "<!-- recipe:start -->";

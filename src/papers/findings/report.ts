@@ -11,9 +11,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { sectionNames, sweepFor } from "../catalog";
 import { loadResultsFile, type ResultLine } from "../../sweep/results";
 import { DEFAULT_ROOT, PROFILES, type Profile } from "../../sweep/sweep";
+import { sectionNames, sweepFor } from "../catalog";
 import { ruleText } from "./stats";
 import { traceEvidence } from "./trace";
 import type { Evidence, Finding, FindingResult, Verdict } from "./types";

@@ -3,7 +3,7 @@
  * results (sections/architectures.ts) with the lead's rule (stats.ts) part by part.
  */
 import type { ResultLine } from "../../sweep/results";
-import { PICTOGRAM_PAIRS } from "../catlip/catlip";
+import { PICTOGRAM_PAIRS } from "../corpus";
 import {
   describeParts,
   type MetricFn,

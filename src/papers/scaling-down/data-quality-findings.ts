@@ -7,9 +7,9 @@
  * decided in its favour and refuted when any part is decided against it.
  */
 import type { ResultLine } from "../../sweep/results";
-import { qualityRunOf } from "./data-quality";
 import { type Comparison, compareMeans, fmtEvidence, ruleText, summarize } from "../findings/stats";
 import type { Evidence, Finding, FindingResult, Verdict } from "../findings/types";
+import { qualityRunOf } from "./data-quality";
 
 const SECTION = "data-quality";
 const PAPER = "Scaling (Down) CLIP" as const;

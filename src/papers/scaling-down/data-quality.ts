@@ -14,9 +14,9 @@
  * its scoring model). Every train run evaluates zero-shot on emoji-441 and retrieval on Noto.
  */
 import { noiseKind } from "../../runs/noise";
+import { normalizeTrainSpec } from "../../runs/train";
 import { type RunSpec, specHash } from "../../sweep/spec";
 import type { Profile, Section, SweepDef } from "../../sweep/sweep";
-import { normalizeTrainSpec } from "../../runs/train";
 
 export const SECTION = "data-quality";
 

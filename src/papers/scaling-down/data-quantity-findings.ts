@@ -11,7 +11,14 @@
  * signal" and the verdict is inconclusive.
  */
 import type { ResultLine } from "../../sweep/results";
-import { type Comparison, compareMeans, fmtEvidence, ruleText, selectRuns, summarize } from "../findings/stats";
+import {
+  type Comparison,
+  compareMeans,
+  fmtEvidence,
+  ruleText,
+  selectRuns,
+  summarize,
+} from "../findings/stats";
 import type { Evidence, Finding, FindingResult } from "../findings/types";
 
 const SECTION = "data-quantity";

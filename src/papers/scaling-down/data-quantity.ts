@@ -16,7 +16,9 @@
  * Run with `clipdown sweep data-quantity --profile quick --jobs 1`.
  */
 import type { Profile, Section, SweepDef } from "../../sweep/sweep";
-import { PICTOGRAM_PAIRS } from "../catlip/catlip";
+import { PAPER_SAMPLES_PER_OURS } from "../corpus";
+
+export { PAPER_SAMPLES_PER_OURS };
 
 /** Everything one profile's grids need. */
 export interface DataQuantityPlan {
@@ -36,9 +38,6 @@ export interface DataQuantityPlan {
   /** Extra evaluation tasks on the fixed-samples runs (e.g. a linear probe for D8). */
   fixedEval: string[];
 }
-
-/** Paper 3.4B samples seen ↔ one pass over our 32,691-pair corpus: one of our samples ≈ 104k of theirs. */
-export const PAPER_SAMPLES_PER_OURS = 3.4e9 / PICTOGRAM_PAIRS;
 
 /** The shift-variant zero-shot task (emoji-441 plus its sketch/edges/low-res variants and their mean). */
 export const SHIFT_EVAL = "zeroshot:emoji-441";

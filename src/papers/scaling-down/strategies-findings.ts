@@ -17,16 +17,10 @@
  * inconclusive whatever the gap: a 2-point difference between models that do not transfer is noise.
  */
 import type { ResultLine } from "../../sweep/results";
-import {
-  equalFlopsSamples,
-  MAIN_VARIANTS,
-  regimeOf,
-  STRATEGIES_SETTINGS,
-  variantOf,
-} from "./strategies";
 import { checkProfile } from "../../sweep/sweep";
 import { compareMeans, fmtEvidence, ruleText, summarize, verdictFor } from "../findings/stats";
 import type { Evidence, Finding, FindingResult, Verdict } from "../findings/types";
+import { equalFlopsSamples, MAIN_VARIANTS, regimeOf, STRATEGIES_SETTINGS, variantOf } from "./strategies";
 
 const PAPER = "Scaling (Down) CLIP" as const;
 export const ZS_METRIC = "noto-subgroups/acc1";

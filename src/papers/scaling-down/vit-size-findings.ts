@@ -5,7 +5,7 @@
 import { imageFlops } from "../../models/flops";
 import { resolvePreset } from "../../models/presets";
 import type { ResultLine } from "../../sweep/results";
-import { PICTOGRAM_PAIRS } from "../catlip/catlip";
+import { PICTOGRAM_PAIRS } from "../corpus";
 import {
   describeParts,
   type MetricFn,

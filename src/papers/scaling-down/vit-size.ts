@@ -12,7 +12,9 @@
  * Run with `clipdown sweep vit-size --profile quick --jobs 1`.
  */
 import type { Profile, Section, SweepDef } from "../../sweep/sweep";
-import { PICTOGRAM_PAIRS } from "../catlip/catlip";
+import { PAPER_SAMPLES_PER_OURS } from "../corpus";
+
+export { PAPER_SAMPLES_PER_OURS };
 
 /** The ViT sizes, smallest first (patch 8 on 32 px: 16 patches, the paper's /32 token count at 224 px is 49). */
 export const VIT_SIZES = ["vit-ti/8", "vit-s/8", "vit-b/8", "vit-l/8"] as const;
@@ -34,9 +36,6 @@ export interface VitSizePlan {
   evalSize: number;
   eval: string[];
 }
-
-/** Paper 3.4B samples seen ↔ our 32,691-pair corpus seen once: one of our samples ≈ 104k of theirs. */
-export const PAPER_SAMPLES_PER_OURS = 3.4e9 / PICTOGRAM_PAIRS;
 
 export const VIT_SIZE_PLANS: Record<Profile, VitSizePlan> = {
   // Under a minute: the test-sized ViT and the smallest real one, two budgets, held-out metrics only.
