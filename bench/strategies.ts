@@ -156,10 +156,10 @@ async function main(): Promise<void> {
 
   const clip = entries.find((e) => e.v.label === "clip")!;
   const clipMedian = summarize(clip.ms).median;
-  const clipFlops = clip.strategy.trainFlopsPerSample(clip.model);
+  const clipFlops = clip.strategy.trainFlopsPerSample(clip.model.config);
   const rows = entries.map((e) => {
     const stepMs: Summary = summarize(e.ms);
-    const flops = e.strategy.trainFlopsPerSample(e.model);
+    const flops = e.strategy.trainFlopsPerSample(e.model.config);
     return {
       label: e.v.label,
       strategy: e.v.strategy,

@@ -95,7 +95,11 @@ async function main(): Promise<void> {
       evalEverySteps: 0,
       quiet: true,
     });
-    const row: Row = { model: name, batch, trainGflopsPerSample: strategy.trainFlopsPerSample(model) / 1e9 };
+    const row: Row = {
+      model: name,
+      batch,
+      trainGflopsPerSample: strategy.trainFlopsPerSample(model.config) / 1e9,
+    };
     try {
       const ms: number[] = [];
       for (let i = 0; i <= repeats; i++) {

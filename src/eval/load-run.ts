@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildClipModel, type ClipModel } from "../models/clip-model";
 import { resolvePreset } from "../models/presets";
-import { createStrategy, type StrategyOptions } from "../strategies";
+import { createStrategy, STRATEGY_NAMES, type StrategyOptions } from "../strategies";
 import { BpeTokenizer } from "../text/bpe";
 import { SynsetVocab } from "../text/synset-vocab";
 import { tf } from "../tf";
@@ -174,15 +174,14 @@ export function loadRunForEval(checkpointArg: string, opts: { dataDir?: string }
       vocab: SynsetVocab.load(vocabFile),
     };
   }
-  let flops: number | null = null;
-  try {
-    // The run's own strategy options (and CatLIP's vocabulary, whose size sets the head's FLOPs).
-    const sOpts = { ...cfg, ...(synsetHead ? { vocab: synsetHead.vocab } : {}) };
-    flops =
-      createStrategy(cfg.strategy ?? "clip", sOpts as StrategyOptions).trainFlopsPerSample(model) * samples;
-  } catch {
-    flops = null; // a strategy this build does not know: FLOPs unknown rather than wrong
-  }
+  // The run's own strategy options (and CatLIP's vocabulary, whose size sets the head's FLOPs); a
+  // strategy this build does not know has unknown FLOPs rather than wrong ones.
+  const strategy = cfg.strategy ?? "clip";
+  const sOpts = { ...cfg, ...(synsetHead ? { vocab: synsetHead.vocab } : {}) };
+  const flops = (STRATEGY_NAMES as readonly string[]).includes(strategy)
+    ? createStrategy(strategy, sOpts as StrategyOptions).trainFlopsPerSample(model.config, { samples }) *
+      samples
+    : null;
   return {
     runDir,
     checkpoint,

@@ -11,9 +11,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ClipModel } from "../models/clip-model";
-import { towerFlops } from "../models/flops";
 import { resolvePreset } from "../models/presets";
+import { createStrategy } from "../strategies";
 import type { StrategyOptions } from "../strategies/strategy";
 import type { RunContext, RunKind, RunOutput } from "../sweep/kinds";
 import { isHash, isRunRef, type Json, RUN_REF, type RunSpec, refHash } from "../sweep/spec";
@@ -148,34 +147,34 @@ const STRATEGY_OPTION_KEYS = [
 ] as const satisfies ReadonlyArray<keyof StrategyOptions>;
 
 /**
- * Training FLOPs per sample from the preset's shapes alone (no weights built), as the strategy
- * counts them; strategies that need more than `config` and `flops()` fall back to 3 × forward.
+ * Training FLOPs per sample from the preset's configuration alone (no weights built), as the
+ * strategy counts them, with the spec's options (FLIP-75 drops more patches than the default 50 %).
+ * CatLIP's head (feature width × V) needs the vocabulary's size: pass `vocabSize` once the run has
+ * built its vocabulary; before that (a sweep's ETA) the head is counted at `catlipTopK` synsets
+ * (0 when uncapped): an undercount of the head alone, 4.5 % of vit-ti/8's CatLIP FLOPs at
+ * V = 2,000. A finished run's FLOPs come from its training log, which counts the real V.
  */
 export function specFlopsPerSample(
   spec: Pick<TrainSpec, "model" | "strategy" | "imageSize" | "contextLength"> &
     Partial<Pick<TrainConfig, "textWidth" | "textDepth" | "textHeads" | "logitScaleInit">> &
     Partial<StrategyOptions>,
+  vocabSize?: number,
 ): number {
   const cfg = resolvePreset(spec.model, presetOpts(spec, 2));
-  const f = towerFlops(cfg);
-  const fallback = 3 * (f.image + f.text);
-  const shapeOnly = new Proxy({ config: cfg, flops: () => f } as unknown as ClipModel, {
-    get(target, prop) {
-      if (prop in target) return (target as unknown as Record<string | symbol, unknown>)[prop];
-      throw new Error(`shape-only model has no ${String(prop)}`);
-    },
+  const opts: StrategyOptions = {};
+  for (const k of STRATEGY_OPTION_KEYS)
+    if (spec[k] !== undefined) (opts as Record<string, unknown>)[k] = spec[k];
+  return createStrategy(spec.strategy, opts).trainFlopsPerSample(cfg, {
+    samples: (spec as { samples?: number }).samples,
+    vocabSize: vocabSize ?? spec.catlipTopK ?? 0,
   });
-  try {
-    const { createStrategy } = require("../strategies") as typeof import("../strategies");
-    // The spec's options count: FLIP-75 drops more patches than the default 50 %.
-    const opts: StrategyOptions = {};
-    for (const k of STRATEGY_OPTION_KEYS)
-      if (spec[k] !== undefined) (opts as Record<string, unknown>)[k] = spec[k];
-    const v = createStrategy(spec.strategy, opts).trainFlopsPerSample(shapeOnly);
-    return Number.isFinite(v) && v > 0 ? v : fallback;
-  } catch {
-    return fallback;
-  }
+}
+
+/** The size of the CatLIP vocabulary a run saved (`vocab.json`), or undefined for other runs. */
+function runVocabSize(dir: string): number | undefined {
+  const file = path.join(dir, "vocab.json");
+  if (!fs.existsSync(file)) return undefined;
+  return (JSON.parse(fs.readFileSync(file, "utf8")) as { entries: unknown[] }).entries.length;
 }
 
 /** The spec's `noise` label must match the corrupted fraction the corpus manifest records. */
@@ -256,7 +255,7 @@ export const trainKind: RunKind = {
     return {
       metrics,
       samples: res.samples,
-      flops: rec?.flops ?? res.samples * specFlopsPerSample(spec),
+      flops: rec?.flops ?? res.samples * specFlopsPerSample(spec, runVocabSize(ctx.dir)),
       info: { backend: tf.getBackend(), steps: res.steps },
       provenance: { tfjs: tf.version_core },
     };

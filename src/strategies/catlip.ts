@@ -182,12 +182,13 @@ export function createCatlip(opts: CatlipOptions = {}): CatlipStrategy {
       });
     },
     /** Image tower without its projection, plus the classifier; × 3 for forward + backward. */
-    trainFlopsPerSample(model) {
-      if (!vocab)
+    trainFlopsPerSample(config, run) {
+      const size = vocab?.size ?? run?.vocabSize;
+      if (size === undefined)
         throw new Error(
-          'strategy "catlip": FLOPs depend on the vocabulary size; create it with { vocab } (e.g. the run\'s vocab.json) or call initParams first',
+          'strategy "catlip": FLOPs depend on the vocabulary size; pass { vocabSize }, create the strategy with { vocab } (e.g. the run\'s vocab.json) or call initParams first',
         );
-      return 3 * (imageFeatureFlops(model) + 2 * catlipFeatureWidth(model) * vocab.size);
+      return 3 * (imageFeatureFlops(config) + 2 * imageFeatureWidth(config.image) * size);
     },
     evaluateClassification(model, extra, set, o) {
       return catlipClassify(model, extra, needVocab(), set, o.maxImages ?? 0);

@@ -5,7 +5,7 @@
  * backend before the image tower, so it adds no model FLOPs.
  */
 import { augmentModelInput, getPolicy } from "../augment";
-import { clampLogitScale, clipObjective, clipTrainFlops, cosineScores } from "./clip";
+import { clampLogitScale, clipObjective, clipTrainFlops } from "./clip";
 import { requireTokens, type Strategy, type StrategyOptions } from "./strategy";
 
 /** The policies Scaling (Down) CLIP compares; any named policy is accepted. */
@@ -25,6 +25,5 @@ export function createClipAug(opts: StrategyOptions = {}): Strategy {
       clipObjective(model, batch.images, requireTokens(batch, "clip-aug"), ctx.training),
     trainFlopsPerSample: clipTrainFlops,
     afterStep: clampLogitScale,
-    score: cosineScores,
   };
 }

@@ -4,7 +4,8 @@
  * labels. t starts at ln(1/0.07) and is clamped to [0, ln 100] after each step (open_clip, SLIP).
  */
 import type { ClipModel, ImageOpts } from "../models/clip-model";
-import type { ImageConfig } from "../models/config";
+import type { ClipConfig, ImageConfig } from "../models/config";
+import { towerFlops } from "../models/flops";
 import { resnetPlan } from "../models/resnet";
 import { fused, fusedEnabled, tf } from "../tf";
 import {
@@ -87,11 +88,6 @@ export function clampLogitScale(model: ClipModel): void {
   t.assign(tf.tidy(() => tf.clipByValue(t, 0, MAX_LOGIT_SCALE)));
 }
 
-/** Cosine similarity of raw embeddings [Bi, Bt]. */
-export function cosineScores(imageEmb: tf.Tensor2D, textEmb: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.matMul(l2normalize(imageEmb), tf.transpose(l2normalize(textEmb))) as tf.Tensor2D);
-}
-
 /**
  * Width of the image tower's pooled feature (the input of `visual.proj`, SLIP's head and CatLIP's
  * classifier), from the config alone so FLOPs can be computed on a shape-only model.
@@ -101,13 +97,13 @@ export function imageFeatureWidth(img: ImageConfig): number {
 }
 
 /** Forward FLOPs of the image tower up to its pooled feature (without the projection). */
-export function imageFeatureFlops(model: Pick<ClipModel, "config" | "flops">): number {
-  return model.flops().image - 2 * imageFeatureWidth(model.config.image) * model.config.embedDim;
+export function imageFeatureFlops(config: ClipConfig): number {
+  return towerFlops(config).image - 2 * imageFeatureWidth(config.image) * config.embedDim;
 }
 
 /** Forward + backward ≈ 3 × forward (backward costs two matmuls per forward matmul). */
-export function clipTrainFlops(model: ClipModel): number {
-  const f = model.flops();
+export function clipTrainFlops(config: ClipConfig): number {
+  const f = towerFlops(config);
   return 3 * (f.image + f.text);
 }
 
@@ -122,6 +118,4 @@ export const clipStrategy: Strategy = {
   trainFlopsPerSample: clipTrainFlops,
 
   afterStep: clampLogitScale,
-
-  score: cosineScores,
 };

@@ -9,11 +9,11 @@
  * (FLIP's "unmasked tuning", +0.5 / +1.3 points in the paper). FLOPs per sample count only the
  * visible patches (averaged with the unmasked tail when there is one).
  */
-import type { ClipModel } from "../models/clip-model";
-import { vitFlops } from "../models/flops";
+import type { ClipConfig } from "../models/config";
+import { towerFlops, vitFlops } from "../models/flops";
 import { keptCount, vitPatches } from "../models/vit";
 import { tf } from "../tf";
-import { clampLogitScale, clipObjective, clipTrainFlops, cosineScores } from "./clip";
+import { clampLogitScale, clipObjective, clipTrainFlops } from "./clip";
 import { requireTokens, type StepContext, type Strategy, type StrategyOptions } from "./strategy";
 
 export const FLIP_DEFAULT_MASK_RATIO = 0.5;
@@ -41,11 +41,11 @@ export function createFlip(opts: StrategyOptions = {}): Strategy {
     return ctx.step < ctx.totalSteps - tuneSteps(tuneSamples, ctx.samplesPerStep ?? 1);
   };
 
-  const maskedTrainFlops = (model: ClipModel): number => {
-    const img = model.config.image;
-    if (img.kind !== "vit") return clipTrainFlops(model);
+  const maskedTrainFlops = (config: ClipConfig): number => {
+    const img = config.image;
+    if (img.kind !== "vit") return clipTrainFlops(config);
     const kept = keptCount(vitPatches(img), keep);
-    return 3 * (vitFlops(img, model.config.embedDim, kept) + model.flops().text);
+    return 3 * (vitFlops(img, config.embedDim, kept) + towerFlops(config).text);
   };
 
   return {
@@ -76,13 +76,12 @@ export function createFlip(opts: StrategyOptions = {}): Strategy {
       out.metrics.mask_ratio = tf.scalar(drop ? ratio : 0);
       return out;
     },
-    trainFlopsPerSample(model, run) {
-      const m = maskedTrainFlops(model);
-      if (!run || tuneSamples === 0) return m;
+    trainFlopsPerSample(config, run) {
+      const m = maskedTrainFlops(config);
+      if (!run?.samples || tuneSamples === 0) return m;
       const tail = Math.min(tuneSamples, run.samples);
-      return ((run.samples - tail) * m + tail * clipTrainFlops(model)) / run.samples;
+      return ((run.samples - tail) * m + tail * clipTrainFlops(config)) / run.samples;
     },
     afterStep: clampLogitScale,
-    score: cosineScores,
   };
 }

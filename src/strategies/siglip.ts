@@ -67,9 +67,5 @@ export function createSiglip(): Strategy {
     },
     trainFlopsPerSample: clipTrainFlops,
     afterStep: clampLogitScale,
-    score(imageEmb, textEmb, model, extra) {
-      if (!extra.logit_bias) throw new Error('strategy "siglip" scores need its "logit_bias" variable');
-      return siglipLogits(imageEmb, textEmb, model.params.logit_scale!, extra.logit_bias);
-    },
   };
 }

@@ -16,12 +16,12 @@
 
 import { augmentModelInput, deriveSeed } from "../augment";
 import type { ClipModel } from "../models/clip-model";
+import { towerFlops } from "../models/flops";
 import { ParamInit } from "../models/layers";
 import { tf } from "../tf";
 import {
   clampLogitScale,
   clipObjective,
-  cosineScores,
   imageFeatureFlops,
   imageFeatureWidth,
   l2normalize,
@@ -147,12 +147,11 @@ export function createSlip(opts: SlipOptions = {}): Strategy {
      * Three image passes (the CLIP view through the projection, two SSL views up to the pooled
      * feature), the text tower and the head on two views; × 3 for forward + backward.
      */
-    trainFlopsPerSample(model) {
-      const f = model.flops();
-      const w = featureWidth(model);
-      return 3 * (f.image + 2 * imageFeatureFlops(model) + f.text + 2 * slipHeadFlops(w, hidden, out));
+    trainFlopsPerSample(config) {
+      const f = towerFlops(config);
+      const w = imageFeatureWidth(config.image);
+      return 3 * (f.image + 2 * imageFeatureFlops(config) + f.text + 2 * slipHeadFlops(w, hidden, out));
     },
     afterStep: clampLogitScale,
-    score: cosineScores,
   };
 }

@@ -9,6 +9,7 @@
  *   ctx) inside the gradient tape → afterStep(model, extra).
  */
 import type { ClipModel } from "../models/clip-model";
+import type { ClipConfig } from "../models/config";
 import type { tf } from "../tf";
 
 /** The part of a model `Strategy.check` looks at. */
@@ -105,22 +106,13 @@ export interface Strategy {
   /** Loss and metrics for one batch; called inside the trainer's gradient tape. */
   loss(model: ClipModel, batch: TensorBatch, ctx: StepContext): LossOutput;
   /**
-   * Training FLOPs per sample (forward + backward ≈ 3 × forward), for the compute axis. `run`
-   * gives the budget when FLOPs vary over the run (FLIP's unmasked tuning).
+   * Training FLOPs per sample (forward + backward ≈ 3 × forward), for the compute axis, from the
+   * model's configuration alone (no weights needed). `run` gives the budget when FLOPs vary over
+   * the run (FLIP's unmasked tuning) and CatLIP's vocabulary size before its vocabulary exists.
    */
-  trainFlopsPerSample(model: ClipModel, run?: { samples: number }): number;
+  trainFlopsPerSample(config: ClipConfig, run?: FlopsRun): number;
   /** Called after each optimiser step (clamps, EMA updates). */
   afterStep?(model: ClipModel, extra: Record<string, tf.Variable>): void;
-  /**
-   * Image–text score matrix [Bi, Bt] for evaluation (zero-shot, retrieval) from raw embeddings;
-   * defaults to cosine similarity when absent.
-   */
-  score?(
-    imageEmb: tf.Tensor2D,
-    textEmb: tf.Tensor2D,
-    model: ClipModel,
-    extra: Record<string, tf.Variable>,
-  ): tf.Tensor2D;
   /**
    * Held-out classification through the strategy's own head, for strategies without a text tower
    * (CatLIP scores class names through its synset classifier). Keys are logged as metrics.
@@ -134,6 +126,14 @@ export interface Strategy {
 }
 
 /** Options a strategy factory reads (the `TrainConfig` fields of the same names). */
+/** What a FLOPs count may need to know about the run. */
+export interface FlopsRun {
+  /** Samples of the budget (FLIP's unmasked tail is a share of it). */
+  samples?: number;
+  /** CatLIP: the synset vocabulary's size (the head is feature width × V). */
+  vocabSize?: number;
+}
+
 export interface StrategyOptions {
   /** CLIP+Aug: augmentation policy of the image view. */
   augment?: string;

@@ -167,7 +167,7 @@ export async function trainRun(
     ...(cfg.captions !== "full" ? { captionOf: captionSampler(h.cache, cfg) } : {}),
   });
   const steps = Math.floor(cfg.samples / batch);
-  const flopsPerSample = h.strategy.trainFlopsPerSample(h.model, { samples: steps * batch });
+  const flopsPerSample = h.strategy.trainFlopsPerSample(h.model.config, { samples: steps * batch });
   const evaluate = await heldOutEvaluator(h, cfg, log);
   const trainer = new Trainer(clipTask(h, loader, { ...cfg, totalSteps: steps, samplesPerStep: batch }), {
     batch,

@@ -95,7 +95,7 @@ test("eval writes one CLIP_benchmark record per (task, dataset) with the run's m
   assert.equal(zs.strategy, "clip");
   assert.equal(zs.checkpoint, path.join(runDir, "final.safetensors"));
   const model = buildClipModel(resolvePreset("nano", { imageSize: 8, vocabSize: 270, contextLength: 8 }), 0);
-  assert.equal(zs.flops, getStrategy("clip").trainFlopsPerSample(model) * SAMPLES);
+  assert.equal(zs.flops, getStrategy("clip").trainFlopsPerSample(model.config) * SAMPLES);
   model.dispose();
   for (const k of ["acc1", "acc5", "mean_per_class_recall"])
     assert.ok(zs.metrics[k] >= 0 && zs.metrics[k] <= 1);

@@ -96,7 +96,7 @@ test("afterStep clamps logit_scale to [0, ln 100]; train FLOPs are 3× forward",
   clipStrategy.afterStep!(model, {});
   assert.equal(t.dataSync()[0], 2.5);
   const f = model.flops();
-  assert.equal(clipStrategy.trainFlopsPerSample(model), 3 * (f.image + f.text));
+  assert.equal(clipStrategy.trainFlopsPerSample(model.config), 3 * (f.image + f.text));
   model.dispose();
 });
 

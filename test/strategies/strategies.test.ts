@@ -60,7 +60,7 @@ function dispose(r: {
 test("clip-aug trains on augmented views; same FLOPs as CLIP; no augmentation outside training", async () => {
   const s = createStrategy("clip-aug", { augment: "crop-flip" });
   const r = await canTrain(s, 30, 0.8);
-  assert.equal(s.trainFlopsPerSample(r.model), clipTrainFlops(r.model));
+  assert.equal(s.trainFlopsPerSample(r.model.config), clipTrainFlops(r.model.config));
   const images = tf.randomUniform([2, 16, 16, 3], -1, 1, "float32", 1) as tf.Tensor4D;
   const ctx = { step: 0, seed: 3, extra: {} };
   const stacked = createStrategy("clip-aug", { augment: "stacked-randaug" });
@@ -111,7 +111,10 @@ test("slip: CLIP view + two SSL views, SimCLR head on pooled features, FLOPs of 
   tf.dispose([images, b.images, ...b.views!]);
   const f = r.model.flops();
   const features = f.image - 2 * 16 * 16; // nano: width 16, embed 16
-  assert.equal(s.trainFlopsPerSample(r.model), 3 * (f.image + 2 * features + f.text + 2 * slipHeadFlops(16)));
+  assert.equal(
+    s.trainFlopsPerSample(r.model.config),
+    3 * (f.image + 2 * features + f.text + 2 * slipHeadFlops(16)),
+  );
   dispose(r);
 });
 
@@ -136,10 +139,10 @@ test("flip: 50 % patch dropout while training, unmasked tail, FLOPs of visible p
   assert.equal(img.kind, "vit");
   if (img.kind === "vit") {
     const masked = 3 * (vitFlops(img, 16, 2) + r.model.flops().text); // 4 patches at 16 px → keep 2
-    assert.equal(s.trainFlopsPerSample(r.model), masked);
-    const full = clipTrainFlops(r.model);
+    assert.equal(s.trainFlopsPerSample(r.model.config), masked);
+    const full = clipTrainFlops(r.model.config);
     assert.ok(masked < full);
-    const avg = s.trainFlopsPerSample(r.model, { samples: 320 });
+    const avg = s.trainFlopsPerSample(r.model.config, { samples: 320 });
     assert.ok(Math.abs(avg - (288 * masked + 32 * full) / 320) < 1e-6);
   }
   // A fresh mask per step: the same batch under two step seeds gives two losses; the same seed repeats.
@@ -198,7 +201,7 @@ test("catlip: image tower + synset head only, vocab.json saved, BCE falls, text 
   const st = loadCheckpoint(ckpt, { param: r.trainer.task.params });
   assert.equal(st.step, 30);
   const f = r.model.flops();
-  assert.equal(s.trainFlopsPerSample(r.model), 3 * (f.image - 2 * 16 * 16 + 2 * 16 * 6));
+  assert.equal(s.trainFlopsPerSample(r.model.config), 3 * (f.image - 2 * 16 * 16 + 2 * 16 * 6));
   assert.ok(r.metrics && r.metrics.catlip_p1! > 0.5, `precision@1 ${r.metrics?.catlip_p1}`);
   // Held-out read-out through the head: class "red" → its synset's logit.
   const set = {

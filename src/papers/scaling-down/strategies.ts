@@ -16,8 +16,6 @@
  * npx clipdown sweep strategies --profile quick --jobs 1
  * ```
  */
-import type { ClipModel } from "../../models/clip-model";
-import { towerFlops } from "../../models/flops";
 import { resolvePreset } from "../../models/presets";
 import { createStrategy, type StrategyOptions } from "../../strategies";
 import type { Profile, Section, SweepDef } from "../../sweep/sweep";
@@ -159,10 +157,7 @@ export function strategyFlopsPerSample(
   contextLength = 16,
 ): number {
   const cfg = resolvePreset(model, { imageSize, vocabSize: 2, contextLength });
-  const f = towerFlops(cfg);
-  // The strategies read only `config` and `flops()` to count FLOPs (src/strategies, "from the config alone").
-  const shapeOnly = { config: cfg, flops: () => f } as unknown as ClipModel;
-  return createStrategy(variant.strategy, variant.options as StrategyOptions).trainFlopsPerSample(shapeOnly);
+  return createStrategy(variant.strategy, variant.options as StrategyOptions).trainFlopsPerSample(cfg);
 }
 
 /** Samples (whole batches, at least one) that cost `variant` the FLOPs CLIP spends on `clipSamples`. */
