@@ -8,13 +8,14 @@ import { ensureCache } from "../data/cache";
 import { ensureData } from "../data/corpus/build";
 import { loadClassificationSet, loadRetrievalSet, readClassNames } from "../data/heldout";
 import { permutation } from "../data/rng";
+import { heldOutEvaluator, PRIMARY_ZEROSHOT, TRAIN_PROBE_IMAGES } from "../eval/during-training";
 import { spreadIndices } from "../eval/heldout-eval";
 import { loadRunForEval } from "../eval/load-run";
 import { PROMPT_TEMPLATES } from "../eval/zeroshot";
 import { BpeTokenizer } from "../text/bpe";
 import { initBackend } from "../tf";
 import type { TrainConfig } from "../train/config";
-import { PRIMARY_ZEROSHOT, TRAIN_PROBE_IMAGES, trainRun } from "../train/run";
+import { trainRun } from "../train/run";
 import type { ReportBlock } from "../viz/report";
 import { writeReportBlocks } from "../viz/report";
 import { evalFigure, lossFigure, readRunLog, runsTable, stepFigure } from "../viz/runs";
@@ -97,7 +98,7 @@ export async function ensureTrained(
     // Each slice but the last stops early with a checkpoint; the next resumes from it.
     const stopAt = k < slices ? Math.round((cfg.samples * k) / slices / cfg.batch) * cfg.batch : 0;
     if (k < slices && stopAt <= 0) continue;
-    await trainRun({ ...cfg, stopAt, resume: resume || k > 1 }, log);
+    await trainRun({ ...cfg, stopAt, resume: resume || k > 1 }, log, heldOutEvaluator);
     await opts.onSlice?.();
   }
   return { reused: false, seconds: (performance.now() - t0) / 1000 };

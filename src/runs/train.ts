@@ -244,7 +244,8 @@ export const trainKind: RunKind = {
     const cfg = toTrainConfig(spec, ctx.dir, ctx.depDir);
     checkNoise(cfg.data, spec.noise);
     const { trainRun } = await import("../train/run");
-    const res = await trainRun(cfg, ctx.log);
+    const { heldOutEvaluator } = await import("../eval/during-training");
+    const res = await trainRun(cfg, ctx.log, heldOutEvaluator);
     if (res.stopped) throw new Error(`training stopped at ${res.samples} of ${spec.samples} samples`);
     const rec = lastTrainRecord(ctx.dir);
     const { step: _s, samples: _n, ...heldout } = res.evals[res.evals.length - 1] ?? { step: 0, samples: 0 };

@@ -141,10 +141,12 @@ export async function run(argv: string[]): Promise<number> {
   const cfg = configFromArgv(argv);
   if (!cfg) return 0;
   const { trainRun } = await import("./run");
+  // The CLI composes training with the held-out evaluation; the trainer itself knows no dataset.
+  const { heldOutEvaluator } = await import("../eval/during-training");
   const { NonFiniteLossError } = await import("./trainer");
   let res: Awaited<ReturnType<typeof trainRun>>;
   try {
-    res = await trainRun(cfg);
+    res = await trainRun(cfg, undefined, heldOutEvaluator);
   } catch (e) {
     if (!(e instanceof NonFiniteLossError)) throw e;
     console.error(`clipdown train: ${e.message} (${cfg.out}/last.safetensors holds the last good state)`);

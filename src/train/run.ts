@@ -1,6 +1,6 @@
 /**
  * Glue for `clipdown train`: data cache + tokenizer + model preset + strategy → `Trainer`, with
- * held-out evaluation, run directory layout (`config.json`, `metrics.jsonl`, `last.safetensors`,
+ * the evaluation the caller passes in, run directory layout (`config.json`, `metrics.jsonl`, `last.safetensors`,
  * `final.safetensors`, `eval.json`) and resume.
  */
 import * as fs from "node:fs";
@@ -9,7 +9,6 @@ import { ensureCache, type PairCache } from "../data/cache";
 import { captionParts, checkCaptionMode, sampleCaption } from "../data/caption-sampling";
 import { BatchLoader, subsetIndices } from "../data/loader";
 import { QUALITY_FILE, qualityScoresFor, topFractionIndices } from "../data/quality";
-import { evalRetrieval, evalZeroShot, evalZeroShotSet, trainingImageSet } from "../eval/heldout-eval";
 import { buildClipModel } from "../models/clip-model";
 import { resolvePreset } from "../models/presets";
 import { createStrategy } from "../strategies";
@@ -92,64 +91,23 @@ export function runTokenizer(
   return tok;
 }
 
-/** The primary zero-shot benchmark (the paper's ImageNet role), evaluated on all its images at every eval. */
-export const PRIMARY_ZEROSHOT = "noto-nouns";
-/** Training images in the memorisation probe (zero-shot over their own names). */
-export const TRAIN_PROBE_IMAGES = 256;
-
 /**
- * Held-out evaluation closure; sets that are not built are skipped with one notice. Each eval
- * records the primary benchmark (`noto-nouns/acc1`, `…/mean_per_class_recall`, and
- * `…/class_text_cos`, the text-collapse detector), the fine-grained emoji-441 (`zs_top1`, `zs_top5`),
- * Noto caption retrieval (`i2t_r1` … `t2i_r10`) and, for memorisation vs generalisation, zero-shot
- * on a fixed sample of training images over their own names (`train-images/acc1`).
+ * What evaluates a run while it trains: given the run's handles, its config and the log, a closure
+ * the trainer calls at each eval step (or undefined: nothing to evaluate). `clipdown train`, the
+ * quickstart and the sweep's train kind pass `heldOutEvaluator` (src/eval/during-training.ts); the
+ * trainer itself knows no dataset.
  */
-export async function heldOutEvaluator(
-  h: RunHandles & { cache?: Pick<PairCache, "n" | "size" | "images" | "meta"> },
+export type RunEvaluator = (
+  h: RunHandles & { cache: PairCache },
   cfg: TrainConfig,
   log: (s: string) => void,
-): Promise<((step: number) => Promise<Record<string, number>>) | undefined> {
-  const dir = (name: string): string | undefined => {
-    const d = path.join(cfg.evalData, name);
-    if (fs.existsSync(d)) return d;
-    log(`eval: ${d} not found, skipped (clipdown data build creates it)`);
-    return undefined;
-  };
-  const primaryDir = dir(PRIMARY_ZEROSHOT);
-  const clsDir = dir("emoji-441");
-  const retDir = dir("noto");
-  if (!primaryDir && !clsDir && !retDir) return undefined;
-  // Loaded lazily: a run without held-out sets never touches the corpus-building code.
-  const { loadClassificationSet, loadRetrievalSet } = await import("../data/heldout");
-  const primary = primaryDir ? await loadClassificationSet(primaryDir, cfg.imageSize) : undefined;
-  const cls = clsDir ? await loadClassificationSet(clsDir, cfg.imageSize) : undefined;
-  const ret = retDir ? await loadRetrievalSet(retDir, cfg.imageSize) : undefined;
-  if (h.strategy.usesText === false) {
-    // No text tower (CatLIP): zero-shot and retrieval need one; the strategy reads out its own head.
-    log(`eval: strategy ${h.strategy.name} trains no text tower; zero-shot and retrieval skipped`);
-    const own = h.strategy.evaluateClassification;
-    if (!cls || !own) return undefined;
-    return async () => own(h.model, h.extra, cls, { maxImages: cfg.evalSize });
-  }
-  // Corpora whose samples carry no names (a user's shards) have no memorisation probe.
-  const probe = h.cache ? trainingImageSet(h.cache, TRAIN_PROBE_IMAGES) : undefined;
-  const trainSet = probe && probe.n > 0 && probe.classNames.length >= 2 ? probe : undefined;
-  return async () => {
-    const opts = { contextLength: cfg.contextLength, maxImages: cfg.evalSize };
-    const all = { contextLength: cfg.contextLength };
-    return {
-      ...(primary ? await evalZeroShotSet(h.model, h.tokenizer, primary, PRIMARY_ZEROSHOT, all) : {}),
-      ...(cls ? await evalZeroShot(h.model, h.tokenizer, cls, opts) : {}),
-      ...(ret ? await evalRetrieval(h.model, h.tokenizer, ret, opts) : {}),
-      ...(trainSet ? await evalZeroShotSet(h.model, h.tokenizer, trainSet, "train-images", all) : {}),
-    };
-  };
-}
+) => Promise<((step: number) => Promise<Record<string, number>>) | undefined>;
 
 /** Runs a whole training job as configured; returns the trainer's result. */
 export async function trainRun(
   cfg: TrainConfig,
   log: (s: string) => void = (s) => console.error(s),
+  evaluator?: RunEvaluator,
 ): Promise<TrainResult> {
   await initBackend();
   fs.mkdirSync(cfg.out, { recursive: true });
@@ -168,7 +126,7 @@ export async function trainRun(
   });
   const steps = Math.floor(cfg.samples / batch);
   const flopsPerSample = h.strategy.trainFlopsPerSample(h.model.config, { samples: steps * batch });
-  const evaluate = await heldOutEvaluator(h, cfg, log);
+  const evaluate = evaluator ? await evaluator(h, cfg, log) : undefined;
   const trainer = new Trainer(clipTask(h, loader, { ...cfg, totalSteps: steps, samplesPerStep: batch }), {
     batch,
     accumSteps: cfg.accumSteps,

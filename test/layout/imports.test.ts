@@ -66,3 +66,14 @@ test("nothing below src/papers imports it, and src/runs is imported only by pape
   }
   assert.deepEqual(offenders, []);
 });
+
+test("the trainer knows no dataset: src/train imports src/eval only in its CLI entry", () => {
+  const offenders = sources(path.join(SRC, "train"))
+    .filter((f) => path.basename(f) !== "cli.ts")
+    .flatMap((f) =>
+      specifiers(f)
+        .filter((s) => srcFolder(f, s) === "eval")
+        .map((s) => `${path.relative(SRC, f)}: ${s}`),
+    );
+  assert.deepEqual(offenders, []);
+});

@@ -12,6 +12,7 @@ import { before, test } from "node:test";
 import { ensureCache } from "../../src/data/cache";
 import { ensureData } from "../../src/data/corpus/build";
 import { subsetIndices } from "../../src/data/loader";
+import { heldOutEvaluator } from "../../src/eval/during-training";
 import { embedImages, embedTexts } from "../../src/eval/embed";
 import { retrievalRecall } from "../../src/eval/retrieval";
 import { buildClipModel } from "../../src/models/clip-model";
@@ -68,7 +69,7 @@ test("nano CLIP on 1k real pairs: loss ≪ ln 64, image→text top-1 ≫ chance"
     "200",
     "--quiet",
   ])!;
-  const res = await trainRun(cfg, () => {});
+  const res = await trainRun(cfg, () => {}, heldOutEvaluator);
   assert.equal(res.steps, 200);
   for (const f of ["config.json", "metrics.jsonl", "last.safetensors", "final.safetensors", "eval.json"]) {
     assert.ok(fs.existsSync(path.join(out, f)), f);
