@@ -12,9 +12,9 @@ import { emb } from "../src/eval/embeddings";
 import { fewShotProbe, linearProbe } from "../src/eval/linear-probe";
 import { fitSoftmaxAdam, type LabeledFeatures, zeroHead } from "../src/eval/logreg";
 import { multiCaptionRecall } from "../src/eval/retrieval";
-import { mulberry32 } from "../src/models/vit";
 import { initBackend } from "../src/tf";
 import { parseArgs } from "../src/util/args";
+import { mulberry32 } from "../src/util/rng";
 
 const { flags } = parseArgs(process.argv.slice(2), {
   train: { kind: "number", help: "training rows", default: 60_000 },

@@ -17,7 +17,7 @@
  * A draw is a pure function of (seed, epoch, sample index), so a resumed run sees exactly the texts an
  * uninterrupted one would, and a pair shows different views in different epochs.
  */
-import { mixSeed, mulberry32 } from "./rng";
+import { mixSeed, mulberry32 } from "../util/rng";
 
 export const CAPTION_MODES = ["full", "name", "mix"] as const;
 export type CaptionMode = (typeof CAPTION_MODES)[number];

@@ -6,8 +6,9 @@
  * seeded by mix(seed, e). So a loader's whole future is fixed by `{ seed, epoch, cursor }`, and
  * `restore(state())` gives exactly the batches an uninterrupted loader would have given next.
  */
+
+import { mixSeed, permutation } from "../util/rng";
 import type { PairCache } from "./cache";
-import { mixSeed, permutation } from "./rng";
 
 /** One batch of pairs, copied out of the cache (the caller may keep it). */
 export interface PairBatch {

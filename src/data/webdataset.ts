@@ -11,10 +11,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { mixSeed, mulberry32, shuffleInPlace } from "../util/rng";
 import { BadSamples } from "./bad-samples";
 import { decodeCaption } from "./caption";
 import { IMAGE_EXTENSIONS } from "./image";
-import { mixSeed, mulberry32, shuffleInPlace } from "./rng";
 import { readTarStream, safeMemberName, writeTarFile } from "./tar";
 
 /** One sample: member contents by extension (lower case, no dot: "png", "txt", "json"). */

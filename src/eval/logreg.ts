@@ -11,8 +11,9 @@
  * Matrix products run on the tfjs backend (X·W and Xᵀ·G as plain NN matmuls, the fast form on wasm);
  * one value+gradient over 60k×256 features with 10 classes takes a few tens of milliseconds.
  */
-import { mulberry32 } from "../models/vit";
+
 import { tf } from "../tf";
+import { mulberry32 } from "../util/rng";
 import { lbfgs } from "./lbfgs";
 
 /** Row-major features [n, d] with a class index per row. */

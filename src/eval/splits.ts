@@ -4,7 +4,7 @@
  * class order, each class's members shuffled by one seeded permutation), so the same seed gives the
  * same indices on any machine and the selections of different sizes nest.
  */
-import { mulberry32 } from "../models/vit";
+import { mulberry32 } from "../util/rng";
 
 /** Members of `pool` grouped by label, each group shuffled by a permutation seeded with `seed`. */
 function shuffledByClass(labels: Int32Array, pool: Int32Array, seed: number): Map<number, number[]> {

@@ -27,7 +27,7 @@
  *   where the standardised L-BFGS probe reaches 32 %, and on Fashion-MNIST they reach 42 % at
  *   100 % of the labels against 61 % standardised (the quick profile's vit-ti/8 checkpoint).
  */
-import { mulberry32 } from "../models/vit";
+import { mulberry32 } from "../util/rng";
 import { type ClassificationMetrics, classificationMetrics } from "./classify";
 import { featureStats, standardize } from "./linear-probe";
 import { fitSoftmaxAdam, headScores, type LabeledFeatures, type LinearHead } from "./logreg";

@@ -4,7 +4,9 @@
  * average pooling. Optional per-sample patch dropout (FLIP) selects kept tokens with a one-hot
  * [B, K, N] matmul instead of a gather (gather's gradient is missing on wasm).
  */
+
 import { tf } from "../tf";
+import { mulberry32 } from "../util/rng";
 import type { VitConfig } from "./config";
 import { block, initBlock, layerNorm, type ParamInit, type Params, patchify } from "./layers";
 
@@ -22,18 +24,6 @@ export function vitPatches(cfg: VitConfig): number {
 export function keptCount(n: number, keep: number): number {
   if (!(keep > 0 && keep <= 1)) throw new Error(`patchDropout.keep must be in (0, 1], got ${keep}`);
   return Math.max(1, Math.round(n * keep));
-}
-
-/** Mulberry32: a tiny seeded PRNG so patch choices are reproducible without tensors. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

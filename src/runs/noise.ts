@@ -20,10 +20,10 @@ import { cachePath, ensureCache, type PairCache, shardFingerprint, writeCacheFil
 import { injectNoise, NOISE_KINDS, type NoiseKind } from "../data/corpus/noise";
 import { type DatasetManifest, readManifest } from "../data/corpus/write";
 import { DEFAULT_MAX_PIXELS } from "../data/image";
-import { permutation } from "../data/rng";
 import { readShards, resolveShards, ShardWriter, samplePair } from "../data/webdataset";
 import type { RunContext, RunKind, RunOutput } from "../sweep/kinds";
 import type { Json, RunSpec } from "../sweep/spec";
+import { permutation } from "../util/rng";
 import { CORPUS_DIR } from "./train";
 
 export const NOISE_PARTS = ["all", "scorer", "pool"] as const;

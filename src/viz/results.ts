@@ -3,7 +3,9 @@
  * as the papers' line figures: one line per group (e.g. model size), x = samples seen or GFLOPs,
  * y = a metric averaged over seeds with a ± one standard deviation band.
  */
+
 import type { Json } from "../sweep/spec";
+import { meanStd as meanStdOf } from "../util/stats";
 import type { LineSeries } from "./charts";
 import { makeTable, type Row, type Table } from "./table";
 
@@ -19,12 +21,7 @@ export interface ResultRecord {
 
 /** Mean, sample standard deviation (n − 1; 0 for one value) and count of finite values. */
 export function meanStd(values: ReadonlyArray<number>): { mean: number; std: number; n: number } {
-  const v = values.filter((x) => Number.isFinite(x));
-  const n = v.length;
-  if (!n) return { mean: Number.NaN, std: Number.NaN, n: 0 };
-  const mean = v.reduce((s, x) => s + x, 0) / n;
-  const std = n > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, std, n };
+  return meanStdOf(values.filter((x) => Number.isFinite(x)));
 }
 
 /**

@@ -10,8 +10,8 @@ import {
   SoftmaxObjective,
   zeroHead,
 } from "../../src/eval/logreg";
-import { mulberry32 } from "../../src/models/vit";
 import { initBackend, tf } from "../../src/tf";
+import { mulberry32 } from "../../src/util/rng";
 
 before(async () => {
   await initBackend();

@@ -11,9 +11,9 @@ import {
   transferComparison,
   transferHead,
 } from "../../src/eval/transfer";
-import { mulberry32 } from "../../src/models/vit";
 import { synsetVocabFromIds } from "../../src/text/synset-vocab";
 import { loadWordNet, synsetId } from "../../src/text/wordnet";
+import { mulberry32 } from "../../src/util/rng";
 
 const wn = loadWordNet();
 const first = (w: string) => wn.nounSynsets(w)[0]!;

@@ -13,9 +13,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import sharp from "sharp";
-import { mixSeed, mulberry32 } from "../../src/data/rng";
 import { writeTar } from "../../src/data/tar";
 import { saveCheckpoint } from "../../src/train/checkpoint";
+import { mixSeed, mulberry32 } from "../../src/util/rng";
 import { type RawMember, rawMember, rawTar } from "../data/fixtures";
 
 export type Target = "shards" | "inspect" | "cache" | "verify";

@@ -14,8 +14,8 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { mulberry32, permutation } from "../../util/rng";
 import { BadSamples } from "../bad-samples";
-import { mulberry32, permutation } from "../rng";
 import { writeFileAtomic } from "../tar";
 import { readShards, ShardWriter } from "../webdataset";
 import { type DatasetManifest, MANIFEST_FORMAT, readManifest } from "./write";

@@ -12,6 +12,7 @@ import { towerFlops } from "../../models/flops";
 import { resolvePreset } from "../../models/presets";
 import type { ResultLine } from "../../sweep/results";
 import { checkProfile } from "../../sweep/sweep";
+import { meanStd } from "../../util/stats";
 import { describeParts, notTestable, part, partsVerdict } from "../findings/parts";
 import { type Comparison, compareMeans, fmtEvidence, ruleText, summarize } from "../findings/stats";
 import type { Evidence, Finding, FindingResult, Verdict } from "../findings/types";
@@ -48,9 +49,7 @@ export const CORENET_TEST_EXPECTED = [0, 2] as const;
 
 /** Evidence from per-seed values (each from one or more runs). */
 function evidenceOf(label: string, values: Array<{ v: number; runs: string[] }>): Evidence {
-  const n = values.length;
-  const mean = values.reduce((s, x) => s + x.v, 0) / n;
-  const std = n > 1 ? Math.sqrt(values.reduce((s, x) => s + (x.v - mean) ** 2, 0) / (n - 1)) : 0;
+  const { mean, std, n } = meanStd(values.map((x) => x.v));
   return { label, mean, std, n, runs: values.flatMap((x) => x.runs) };
 }
 

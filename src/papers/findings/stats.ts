@@ -6,7 +6,9 @@
  * seeds per side and a gap larger than `z` (default 2) standard errors of the difference; otherwise
  * the comparison is inconclusive.
  */
+
 import type { ResultLine } from "../../sweep/results";
+import { meanStd } from "../../util/stats";
 import type { Evidence, Verdict } from "./types";
 
 /** Runs whose spec matches every given field (deep-equal on JSON values). */
@@ -32,9 +34,7 @@ export function summarize(
       throw new Error(`run ${r.hash} has no metric "${metric}" (has: ${Object.keys(r.metrics).join(", ")})`);
     return v * scale;
   });
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const std = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  const { mean, std, n } = meanStd(values);
   return { label, mean, std, n, runs: runs.map((r) => r.hash) };
 }
 

@@ -1,7 +1,9 @@
 /**
  * Traceability for FINDINGS.md: which stored metric of the named runs an evidence's numbers are.
  */
+
 import type { ResultLine } from "../../sweep/results";
+import { meanStd } from "../../util/stats";
 import type { Evidence } from "./types";
 
 export interface Trace {
@@ -52,8 +54,7 @@ export function traceEvidence(e: Evidence, lines: readonly ResultLine[]): Trace 
     const values = runs.map((r) => c.fn(r.metrics));
     if (values.some((v) => v === undefined)) continue;
     const vs = values as number[];
-    const mean = vs.reduce((s, v) => s + v, 0) / vs.length;
-    const std = vs.length > 1 ? Math.sqrt(vs.reduce((s, v) => s + (v - mean) ** 2, 0) / (vs.length - 1)) : 0;
+    const { mean, std } = meanStd(vs);
     if (close(mean, e.mean) && close(std, e.std)) matches.push({ c, values: vs });
   }
   if (!matches.length) return { missing };

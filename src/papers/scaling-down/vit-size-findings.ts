@@ -2,9 +2,11 @@
  * Findings of the `vit-size` section (papers.md D7 and the model-size half of D8), decided from
  * its sweep's results (sections/vit-size.ts) with the lead's rule (stats.ts) part by part.
  */
+
 import { imageFlops } from "../../models/flops";
 import { resolvePreset } from "../../models/presets";
 import type { ResultLine } from "../../sweep/results";
+import { meanStd } from "../../util/stats";
 import { PICTOGRAM_PAIRS } from "../corpus";
 import {
   describeParts,
@@ -145,9 +147,7 @@ function evaluateD8(results: ResultLine[]): FindingResult {
       values.push(ea.mean - eb.mean);
       hashes.push(...ea.runs, ...eb.runs);
     }
-    const n = values.length;
-    const mean = values.reduce((s, v) => s + v, 0) / n;
-    const std = n > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : 0;
+    const { mean, std, n } = meanStd(values);
     return {
       label: `${model}: linear-probe top-1 gain (points) from ${mid} to ${big} unique pairs at ${S} samples seen`,
       mean,

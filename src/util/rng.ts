@@ -1,7 +1,7 @@
 /**
- * Seeded randomness for the data layer: every shuffle and subset takes a seed, and the same seed
- * gives the same order on every machine (integer arithmetic only, no Math.random).
- * (Same generator as `mulberry32` in src/models/vit.ts; duplicated because data must not import models.)
+ * Seeded randomness for every layer (data order, subsets, patch dropout, probe splits): each takes
+ * a seed, and the same seed gives the same order on every machine (integer arithmetic only, no
+ * Math.random).
  */
 
 /** mulberry32: a small, fast 32-bit PRNG; returns floats in [0, 1). */
