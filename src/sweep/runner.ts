@@ -125,24 +125,11 @@ function headline(metrics: Record<string, number>): string {
 
 /** Runs what is pending in `sweep`; resolves when every selected run is done, failed or blocked. */
 export async function runSweep(sweep: Sweep, opts: RunSweepOptions = {}): Promise<SweepReport> {
-  const selected = opts.runs ?? sweep.runs;
-  const jobs = Math.max(0, Math.floor(opts.jobs ?? defaultJobs()));
-  const pollMs = opts.pollMs ?? 1000;
-  const t0 = Date.now();
-  const fields = varyingFields(sweep.runs);
-  const n = selected.length;
-  const name = `${sweep.section}/${sweep.profile}`;
-  // The shared display: a bar on a terminal with event lines above it, plain lines elsewhere. The
-  // runner decides when a status line is due (progressEveryMs), so the display does not throttle.
-  const progress = new Progress({
-    label: `sweep ${name}`,
-    total: n,
-    unit: "runs",
-    everyMs: 0,
-    ...(opts.log ? { log: opts.log } : {}),
-  });
-  const log = (s: string) => progress.note(s);
+  return new SweepSession(sweep, opts).run();
+}
 
+/** Tracks of the selected runs: finished ones as done, the rest pending; every dependency must be selected. */
+function trackRuns(selected: readonly SweepRun[]): Track[] {
   const tracks: Track[] = selected.map((run) => {
     const insp = inspectRun(run.dir, run.hash, run.kind);
     const cost = Math.max(1, run.kind.cost(run.spec));
@@ -150,257 +137,356 @@ export async function runSweep(sweep: Sweep, opts: RunSweepOptions = {}): Promis
       return { run, state: "done", result: insp.result, ranHere: false, cost, startFrac: 1 };
     return { run, state: "pending", ranHere: false, cost, startFrac: 0 };
   });
-  const byHash = new Map(tracks.map((t) => [t.run.hash, t]));
+  const hashes = new Set(tracks.map((t) => t.run.hash));
   for (const t of tracks) {
     for (const h of t.run.needs) {
-      if (!byHash.has(h))
+      if (!hashes.has(h))
         throw new Error(`run ${t.run.hash} needs ${h}, which is not among the selected runs`);
     }
   }
-  backfillJsonl(sweep, tracks);
+  return tracks;
+}
 
-  const pending = tracks.filter((t) => t.state !== "done").length;
-  log(
-    `sweep ${name}: ${n} runs, ${n - pending} already finished, ${pending} to run` +
-      (pending
-        ? ` (${jobs === 0 ? "in this process" : `${Math.min(jobs, pending)} worker process(es)`})`
-        : ""),
-  );
+/** Progress of a track as a fraction in [0, 1] (its kind reads the run directory). */
+function progressOf(t: Track): number {
+  if (t.state === "done") return 1;
+  try {
+    return Math.min(1, Math.max(0, t.run.kind.progress?.(t.run.spec, t.run.dir) ?? 0));
+  } catch {
+    return 0; // a half-written progress file mid-step: no progress to show yet
+  }
+}
 
-  const heartbeat = new Heartbeat();
-  const held = new Map<string, HeldLock>();
-  const pool =
-    jobs > 0 && pending > 0 ? new WorkerPool(Math.min(jobs, pending), opts.workerEntry) : undefined;
-  const slots = pool ? pool.size : 1;
-  const running = new Map<string, Promise<void>>();
-  let jobId = 0;
+/** How an attempt begins, for its ▶ line. */
+function howItStarts(why: string | undefined, startFrac: number): string {
+  if (why === "failed") return "retrying after a failure";
+  if (startFrac > 0) return `resuming at ${(startFrac * 100).toFixed(0)}%`;
+  return why === "partial" ? "resuming" : "starting";
+}
 
-  const progressOf = (t: Track): number => {
-    if (t.state === "done") return 1;
-    try {
-      return Math.min(1, Math.max(0, t.run.kind.progress?.(t.run.spec, t.run.dir) ?? 0));
-    } catch {
-      return 0;
+/**
+ * One invocation of the runner over a sweep: the tracks of its runs, the locks it holds, the worker
+ * pool, and the display. `run()` schedules until every run is done, failed or blocked.
+ */
+class SweepSession {
+  private readonly name: string;
+  private readonly fields: string[];
+  private readonly jobs: number;
+  private readonly t0 = Date.now();
+  private readonly progress: Progress;
+  private readonly tracks: Track[];
+  private readonly byHash: Map<string, Track>;
+  private readonly heartbeat = new Heartbeat();
+  private readonly held = new Map<string, HeldLock>();
+  private readonly running = new Map<string, Promise<void>>();
+  private pool: WorkerPool | undefined;
+  private jobId = 0;
+  private lastProgress = Date.now();
+
+  constructor(
+    private readonly sweep: Sweep,
+    private readonly opts: RunSweepOptions,
+  ) {
+    this.name = `${sweep.section}/${sweep.profile}`;
+    this.fields = varyingFields(sweep.runs);
+    this.jobs = Math.max(0, Math.floor(opts.jobs ?? defaultJobs()));
+    const selected = opts.runs ?? sweep.runs;
+    // The shared display: a bar on a terminal with event lines above it, plain lines elsewhere. The
+    // runner decides when a status line is due (progressEveryMs), so the display does not throttle.
+    this.progress = new Progress({
+      label: `sweep ${this.name}`,
+      total: selected.length,
+      unit: "runs",
+      everyMs: 0,
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+    this.tracks = trackRuns(selected);
+    this.byHash = new Map(this.tracks.map((t) => [t.run.hash, t]));
+  }
+
+  private log(s: string): void {
+    this.progress.note(s);
+  }
+
+  private label(run: SweepRun): string {
+    return label(run, this.fields);
+  }
+
+  async run(): Promise<SweepReport> {
+    backfillJsonl(this.sweep, this.tracks);
+    const n = this.tracks.length;
+    const pending = this.tracks.filter((t) => t.state !== "done").length;
+    const where = this.jobs === 0 ? "in this process" : `${Math.min(this.jobs, pending)} worker process(es)`;
+    this.log(
+      `sweep ${this.name}: ${n} runs, ${n - pending} already finished, ${pending} to run` +
+        (pending ? ` (${where})` : ""),
+    );
+    if (this.jobs > 0 && pending > 0)
+      this.pool = new WorkerPool(Math.min(this.jobs, pending), this.opts.workerEntry);
+    const onSignal = (sig: NodeJS.Signals) => this.interrupted(sig);
+    if (this.opts.handleSignals) {
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
     }
-  };
+    try {
+      await this.schedule();
+    } finally {
+      if (this.opts.handleSignals) {
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+      }
+      this.pool?.close();
+    }
+    return this.report();
+  }
 
-  const attempt = async (t: Track, lock: HeldLock): Promise<void> => {
+  /** Starts ready runs while slots are free, waits for one to end (or a poll), until nothing can run. */
+  private async schedule(): Promise<void> {
+    const slots = this.pool ? this.pool.size : 1;
+    const everyMs = this.opts.progressEveryMs ?? 30_000;
+    for (;;) {
+      for (const t of this.tracks) {
+        if (this.running.size >= slots) break;
+        if (t.state === "pending") this.tryStart(t);
+      }
+      if (this.tracks.every((t) => t.state === "done" || t.state === "failed" || t.state === "blocked"))
+        return;
+      const waiting = this.tracks.some((t) => t.state === "elsewhere");
+      if (!this.running.size && !waiting) {
+        // Only pending runs whose dependencies can never finish remain (should not happen).
+        for (const t of this.tracks.filter((x) => x.state === "pending"))
+          Object.assign(t, { state: "blocked", error: "its dependencies did not finish" });
+        return;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        ...this.running.values(),
+        new Promise<void>((r) => {
+          timer = setTimeout(r, waiting ? (this.opts.pollMs ?? 1000) : everyMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      for (const t of this.tracks.filter((x) => x.state === "elsewhere")) recheckElsewhere(t, this.t0);
+      if (Date.now() - this.lastProgress >= everyMs) this.progressLine();
+    }
+  }
+
+  /** Starts a pending run whose dependencies are done and whose lock is free; blocks it when one failed. */
+  private tryStart(t: Track): void {
+    const deps = t.run.needs.map((h) => this.byHash.get(h)!);
+    const broken = deps.find((d) => d.state === "failed" || d.state === "blocked");
+    if (broken) {
+      Object.assign(t, {
+        state: "blocked",
+        error: `needs run ${broken.run.hash}, which ${broken.state === "failed" ? "failed" : "could not run"}`,
+      });
+      this.log(`⊘ [${t.run.index}] ${this.label(t.run)} skipped: ${t.error}`);
+      return;
+    }
+    if (deps.some((d) => d.state !== "done")) return;
+    const lock = tryLock(t.run.dir, {
+      onStale: (why) => this.log(`  ${this.label(t.run)}: breaking a stale lock (${why})`),
+    });
+    if (!lock) {
+      t.state = "elsewhere";
+      const h = readLock(t.run.dir);
+      this.log(
+        `… [${t.run.index}] ${this.label(t.run)} is being run by ${h ? `${h.host}:${h.pid}` : "another runner"}; waiting for it`,
+      );
+      return;
+    }
+    this.held.set(t.run.hash, lock);
+    this.heartbeat.add(lock);
+    t.state = "running";
+    this.running.set(
+      t.run.hash,
+      this.attempt(t).finally(() => {
+        this.heartbeat.delete(lock);
+        this.held.delete(t.run.hash);
+        lock.release();
+        this.running.delete(t.run.hash);
+      }),
+    );
+  }
+
+  /** One attempt at a locked run: prepare its directory, execute it, record the result or the failure. */
+  private async attempt(t: Track): Promise<void> {
     const { run } = t;
     const started = Date.now();
-    try {
-      // Someone may have finished it between our first look and taking the lock.
-      const insp = inspectRun(run.dir, run.hash, run.kind);
-      if (insp.state === "done") {
-        Object.assign(t, { state: "done", result: insp.result });
-        return;
-      }
-      if (insp.why === "corrupt") {
-        log(`  ${label(run, fields)}: discarding an unusable result (${insp.detail}); redoing it`);
-        discardResult(run.dir, run.kind);
-      }
-      if (!fs.existsSync(path.join(run.dir, SPEC_FILE)))
-        writeJsonAtomic(path.join(run.dir, SPEC_FILE), run.spec);
-      const prev = readStatus(run.dir);
-      const attempts = (prev?.attempts ?? 0) + 1;
-      const priorSeconds = priorAttemptSeconds(prev, run.dir);
-      const status = {
-        hash: run.hash,
-        state: "running" as const,
-        attempts,
-        host: os.hostname(),
-        pid: process.pid,
-        startedAt: new Date(started).toISOString(),
-        ...(priorSeconds > 0 ? { priorSeconds } : {}),
-      };
-      writeStatus(run.dir, status);
-      t.startFrac = progressOf(t);
-      const how =
-        insp.why === "failed"
-          ? "retrying after a failure"
-          : t.startFrac > 0
-            ? `resuming at ${(t.startFrac * 100).toFixed(0)}%`
-            : insp.why === "partial"
-              ? "resuming"
-              : "starting";
-      log(`▶ [${run.index}] ${label(run, fields)} — ${how}`);
-      const job = {
-        spec: run.spec,
-        dir: run.dir,
-        deps: Object.fromEntries(run.needs.map((h) => [h, byHash.get(h)!.run.dir])),
-        logFile: path.join(run.dir, LOG_FILE),
-      };
-      let output: RunOutput;
-      try {
-        output = pool ? await pool.exec({ ...job, id: jobId++ }) : await executeJob(run.kind, job);
-        const bad = run.kind.verify(run.dir);
-        if (bad) throw new Error(`the run finished but its artifacts do not verify: ${bad}`);
-      } catch (e) {
-        const error = errorText(e);
-        writeStatus(run.dir, { ...status, state: "failed", endedAt: new Date().toISOString(), error });
-        Object.assign(t, { state: "failed", error, ranHere: true });
-        log(
-          `✗ [${run.index}] ${label(run, fields)} failed: ${error.split("\n")[0]} (details: ${run.dir}/status.json)`,
-        );
-        return;
-      }
-      const attemptSeconds = (Date.now() - started) / 1000;
-      const result: RunResult = {
-        hash: run.hash,
-        section: sweep.section,
-        kind: run.spec.kind,
-        spec: run.spec,
-        metrics: output.metrics,
-        samples: output.samples,
-        flops: output.flops,
-        wallSeconds: priorSeconds + attemptSeconds,
-        attemptSeconds,
-        attempts,
-        finishedAt: new Date().toISOString(),
-        provenance: { ...provenance(), ...output.provenance },
-        ...(output.info ? { info: output.info } : {}),
-      };
-      writeJsonAtomic(path.join(run.dir, RESULT_FILE), result);
-      writeStatus(run.dir, { ...status, state: "done", endedAt: result.finishedAt });
-      appendResult(sweep.jsonl, { ...result, profile: sweep.profile, index: run.index });
-      Object.assign(t, { state: "done", result, ranHere: true });
-      log(
-        `✓ [${run.index}] ${label(run, fields)} ${formatDuration(result.wallSeconds)}  ${headline(result.metrics)}`,
-      );
-      if (opts.onDone) {
-        try {
-          opts.onDone(run, result);
-        } catch (e) {
-          log(`  [${run.index}] after-run hook failed: ${errorText(e).split("\n")[0]}`);
-        }
-      }
-    } finally {
-      heartbeat.delete(lock);
-      held.delete(run.hash);
-      lock.release();
+    // Someone may have finished it between our first look and taking the lock.
+    const insp = inspectRun(run.dir, run.hash, run.kind);
+    if (insp.state === "done") {
+      Object.assign(t, { state: "done", result: insp.result });
+      return;
     }
-  };
+    if (insp.why === "corrupt") {
+      this.log(`  ${this.label(run)}: discarding an unusable result (${insp.detail}); redoing it`);
+      discardResult(run.dir, run.kind);
+    }
+    const status = this.markRunning(run, started);
+    t.startFrac = progressOf(t);
+    this.log(`▶ [${run.index}] ${this.label(run)} — ${howItStarts(insp.why, t.startFrac)}`);
+    let output: RunOutput;
+    try {
+      output = await this.execute(run);
+      const bad = run.kind.verify(run.dir);
+      if (bad) throw new Error(`the run finished but its artifacts do not verify: ${bad}`);
+    } catch (e) {
+      this.recordFailure(t, status, errorText(e));
+      return;
+    }
+    this.recordResult(t, status, output, (Date.now() - started) / 1000);
+  }
 
-  const onSignal = (sig: NodeJS.Signals) => {
-    for (const [hash, lock] of held) {
-      const t = byHash.get(hash)!;
+  /** Writes spec.json (once) and a `running` status.json; returns the status. */
+  private markRunning(run: SweepRun, started: number): RunningStatus {
+    if (!fs.existsSync(path.join(run.dir, SPEC_FILE)))
+      writeJsonAtomic(path.join(run.dir, SPEC_FILE), run.spec);
+    const prev = readStatus(run.dir);
+    const priorSeconds = priorAttemptSeconds(prev, run.dir);
+    const status: RunningStatus = {
+      hash: run.hash,
+      state: "running",
+      attempts: (prev?.attempts ?? 0) + 1,
+      host: os.hostname(),
+      pid: process.pid,
+      startedAt: new Date(started).toISOString(),
+      ...(priorSeconds > 0 ? { priorSeconds } : {}),
+    };
+    writeStatus(run.dir, status);
+    return status;
+  }
+
+  /** Executes a run in a worker (or in this process with jobs 0). */
+  private execute(run: SweepRun): Promise<RunOutput> {
+    const job = {
+      spec: run.spec,
+      dir: run.dir,
+      deps: Object.fromEntries(run.needs.map((h) => [h, this.byHash.get(h)!.run.dir])),
+      logFile: path.join(run.dir, LOG_FILE),
+    };
+    return this.pool ? this.pool.exec({ ...job, id: this.jobId++ }) : executeJob(run.kind, job);
+  }
+
+  private recordFailure(t: Track, status: RunningStatus, error: string): void {
+    const { run } = t;
+    writeStatus(run.dir, { ...status, state: "failed", endedAt: new Date().toISOString(), error });
+    Object.assign(t, { state: "failed", error, ranHere: true });
+    this.log(
+      `✗ [${run.index}] ${this.label(run)} failed: ${error.split("\n")[0]} (details: ${run.dir}/status.json)`,
+    );
+  }
+
+  /** result.json (atomically), a `done` status, the sweep's JSONL line, the ✓ line and the hook. */
+  private recordResult(t: Track, status: RunningStatus, output: RunOutput, attemptSeconds: number): void {
+    const { run } = t;
+    const result: RunResult = {
+      hash: run.hash,
+      section: this.sweep.section,
+      kind: run.spec.kind,
+      spec: run.spec,
+      metrics: output.metrics,
+      samples: output.samples,
+      flops: output.flops,
+      wallSeconds: (status.priorSeconds ?? 0) + attemptSeconds,
+      attemptSeconds,
+      attempts: status.attempts,
+      finishedAt: new Date().toISOString(),
+      provenance: { ...provenance(), ...output.provenance },
+      ...(output.info ? { info: output.info } : {}),
+    };
+    writeJsonAtomic(path.join(run.dir, RESULT_FILE), result);
+    writeStatus(run.dir, { ...status, state: "done", endedAt: result.finishedAt });
+    appendResult(this.sweep.jsonl, { ...result, profile: this.sweep.profile, index: run.index });
+    Object.assign(t, { state: "done", result, ranHere: true });
+    this.log(
+      `✓ [${run.index}] ${this.label(run)} ${formatDuration(result.wallSeconds)}  ${headline(result.metrics)}`,
+    );
+    if (!this.opts.onDone) return;
+    try {
+      this.opts.onDone(run, result);
+    } catch (e) {
+      this.log(`  [${run.index}] after-run hook failed: ${errorText(e).split("\n")[0]}`);
+    }
+  }
+
+  /** SIGINT/SIGTERM: running runs are marked interrupted (they resume next time), locks released. */
+  private interrupted(sig: NodeJS.Signals): never {
+    for (const [hash, lock] of this.held) {
+      const t = this.byHash.get(hash)!;
       const st = readStatus(t.run.dir);
       if (st) writeStatus(t.run.dir, { ...st, state: "interrupted", endedAt: new Date().toISOString() });
       lock.release();
     }
-    pool?.close();
-    log(`sweep ${name}: ${sig}; running runs marked interrupted (they resume next time)`);
+    this.pool?.close();
+    this.log(`sweep ${this.name}: ${sig}; running runs marked interrupted (they resume next time)`);
     process.exit(sig === "SIGINT" ? 130 : 143);
-  };
-  if (opts.handleSignals) {
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
   }
 
-  let lastProgress = Date.now();
-  const progressLine = () => {
-    const active = tracks.filter((t) => t.state === "running" || t.state === "elsewhere");
+  /** The status line: runs done, failures, the running runs' progress and a cost-weighted ETA. */
+  private progressLine(): void {
+    const active = this.tracks.filter((t) => t.state === "running" || t.state === "elsewhere");
     const now = Date.now();
-    const elapsed = (now - t0) / 1000;
+    const elapsed = (now - this.t0) / 1000;
     let doneCost = 0;
     let remaining = 0;
-    for (const t of tracks) {
+    for (const t of this.tracks) {
       if (t.state === "blocked" || t.state === "failed") continue;
       const p = progressOf(t);
       if (t.ranHere || t.state === "running") doneCost += t.cost * Math.max(0, p - t.startFrac);
       remaining += t.cost * (1 - p);
     }
     const eta = doneCost > 0 ? (remaining / doneCost) * elapsed : Number.NaN;
-    const count = (s: TrackState) => tracks.filter((t) => t.state === s).length;
+    const count = (s: TrackState) => this.tracks.filter((t) => t.state === s).length;
     const parts = active.map(
       (t) =>
         `${t.run.hash.slice(0, 8)}${t.state === "elsewhere" ? "(other runner)" : ""} ${(progressOf(t) * 100).toFixed(0)}%`,
     );
     // Runs differ in cost, so the ETA is the runner's cost-weighted one, not the display's count rate.
-    progress.update(
+    this.progress.update(
       count("done"),
       { failed: count("failed"), running: parts.join(", ") || undefined, elapsed: formatDuration(elapsed) },
       eta,
     );
-    lastProgress = now;
-  };
-
-  try {
-    for (;;) {
-      for (const t of tracks) {
-        if (running.size >= slots) break;
-        if (t.state !== "pending") continue;
-        const deps = t.run.needs.map((h) => byHash.get(h)!);
-        const broken = deps.find((d) => d.state === "failed" || d.state === "blocked");
-        if (broken) {
-          Object.assign(t, {
-            state: "blocked",
-            error: `needs run ${broken.run.hash}, which ${broken.state === "failed" ? "failed" : "could not run"}`,
-          });
-          log(`⊘ [${t.run.index}] ${label(t.run, fields)} skipped: ${t.error}`);
-          continue;
-        }
-        if (deps.some((d) => d.state !== "done")) continue;
-        const lock = tryLock(t.run.dir, {
-          onStale: (why) => log(`  ${label(t.run, fields)}: breaking a stale lock (${why})`),
-        });
-        if (!lock) {
-          t.state = "elsewhere";
-          const h = readLock(t.run.dir);
-          log(
-            `… [${t.run.index}] ${label(t.run, fields)} is being run by ${h ? `${h.host}:${h.pid}` : "another runner"}; waiting for it`,
-          );
-          continue;
-        }
-        held.set(t.run.hash, lock);
-        heartbeat.add(lock);
-        t.state = "running";
-        running.set(
-          t.run.hash,
-          attempt(t, lock).finally(() => running.delete(t.run.hash)),
-        );
-      }
-      if (tracks.every((t) => t.state === "done" || t.state === "failed" || t.state === "blocked")) break;
-      const waiting = tracks.some((t) => t.state === "elsewhere");
-      if (!running.size && !waiting) {
-        // Only pending runs whose dependencies can never finish remain (should not happen).
-        for (const t of tracks.filter((x) => x.state === "pending"))
-          Object.assign(t, { state: "blocked", error: "its dependencies did not finish" });
-        break;
-      }
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        ...running.values(),
-        new Promise<void>((r) => {
-          timer = setTimeout(r, waiting ? pollMs : (opts.progressEveryMs ?? 30_000));
-        }),
-      ]);
-      clearTimeout(timer);
-      for (const t of tracks.filter((x) => x.state === "elsewhere")) recheckElsewhere(t, t0);
-      if (Date.now() - lastProgress >= (opts.progressEveryMs ?? 30_000)) progressLine();
-    }
-  } finally {
-    if (opts.handleSignals) {
-      process.removeListener("SIGINT", onSignal);
-      process.removeListener("SIGTERM", onSignal);
-    }
-    pool?.close();
+    this.lastProgress = now;
   }
 
-  const outcomes: SweepOutcome[] = tracks.map((t) => ({
-    run: t.run,
-    state: t.state as OutcomeState,
-    ranHere: t.ranHere,
-    ...(t.result ? { result: t.result } : {}),
-    ...(t.error ? { error: t.error } : {}),
-  }));
-  const failed = outcomes.filter((o) => o.state !== "done").length;
-  const wallSeconds = (Date.now() - t0) / 1000;
-  progress.close();
-  log(
-    `sweep ${name}: ${n - failed}/${n} finished (${outcomes.filter((o) => o.ranHere && o.state === "done").length} ran now), ` +
-      `${failed} failed or blocked, ${formatDuration(wallSeconds)}; results in ${sweep.jsonl}`,
-  );
-  return { sweep, outcomes, ran: outcomes.filter((o) => o.ranHere).length, failed, wallSeconds };
+  private report(): SweepReport {
+    const outcomes: SweepOutcome[] = this.tracks.map((t) => ({
+      run: t.run,
+      state: t.state as OutcomeState,
+      ranHere: t.ranHere,
+      ...(t.result ? { result: t.result } : {}),
+      ...(t.error ? { error: t.error } : {}),
+    }));
+    const n = outcomes.length;
+    const failed = outcomes.filter((o) => o.state !== "done").length;
+    const wallSeconds = (Date.now() - this.t0) / 1000;
+    this.progress.close();
+    const ranNow = outcomes.filter((o) => o.ranHere && o.state === "done").length;
+    this.log(
+      `sweep ${this.name}: ${n - failed}/${n} finished (${ranNow} ran now), ` +
+        `${failed} failed or blocked, ${formatDuration(wallSeconds)}; results in ${this.sweep.jsonl}`,
+    );
+    return {
+      sweep: this.sweep,
+      outcomes,
+      ran: outcomes.filter((o) => o.ranHere).length,
+      failed,
+      wallSeconds,
+    };
+  }
+}
+
+/** The status.json of an attempt in progress. */
+interface RunningStatus {
+  hash: string;
+  state: "running";
+  attempts: number;
+  host: string;
+  pid: number;
+  startedAt: string;
+  priorSeconds?: number;
 }
 
 /** A run another runner held: finished now, failed there, or free to take (lock released / stale). */

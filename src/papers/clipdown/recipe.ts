@@ -9,7 +9,7 @@
  *   text tower, 29 min with the preset's, 39 min for the five with 2 jobs).
  *
  * Metrics: the primary zero-shot benchmark (`noto-nouns/mean_per_class_recall`, chance 1/50), its
- * line-art shift variant, emoji-441 (fine-grained), Noto caption retrieval over all 1,906 images
+ * line-art shift variant, emoji-441 (fine-grained), Noto caption retrieval over all 1,911 images
  * (`noto/image_retrieval_recall@10`) and over 400 (`i2t_r10` from the end-of-run eval at evalSize 400).
  * `TRAIN_DEFAULTS`, the quickstart and `RECIPE` below must agree with what this sweep found; the
  * notebook `00-quickstart` draws the comparison.
@@ -244,7 +244,7 @@ export const recipeSection: Section = {
   build: (profile) => recipeSweep(profile),
 };
 
-/** The metrics a recipe comparison shows, with their chance levels (for a 50-class set and 400 / 1,906 captions). */
+/** The metrics a recipe comparison shows, with their chance levels (for a 50-class set and 400 / 1,911 captions). */
 export const RECIPE_METRICS = [
   { key: "noto-nouns/mean_per_class_recall", label: "noto-nouns mean per-class recall", chance: 1 / 50 },
   { key: "noto-nouns/acc1", label: "noto-nouns top-1", chance: 1 / 50 },
@@ -254,6 +254,6 @@ export const RECIPE_METRICS = [
     chance: 1 / 50,
   },
   { key: "i2t_r10", label: "Noto caption R@10 among 400", chance: 10 / 400 },
-  { key: "noto/text_retrieval_recall@10", label: "Noto caption R@10 among all 1,906", chance: 10 / 1906 },
+  { key: "noto/text_retrieval_recall@10", label: "Noto caption R@10 among all 1,911", chance: 10 / 1911 },
   { key: "zs_top1", label: "emoji-441 top-1 (fine-grained)", chance: 1 / 441 },
 ] as const;
