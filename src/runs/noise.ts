@@ -12,15 +12,13 @@
  * Images are copied byte for byte, and the decoded cache (`cache-<imageSize>.bin`) is written from
  * the source's cache instead of decoding every image again (about 90 s for the whole corpus here).
  */
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BadSamples } from "../data/bad-samples";
-import { cachePath, ensureCache, type PairCache, shardFingerprint, writeCacheFile } from "../data/cache";
+import { ensureCache } from "../data/cache";
 import { injectNoise, NOISE_KINDS, type NoiseKind } from "../data/corpus/noise";
-import { type DatasetManifest, readManifest } from "../data/corpus/write";
-import { DEFAULT_MAX_PIXELS } from "../data/image";
-import { readShards, resolveShards, ShardWriter, samplePair } from "../data/webdataset";
+import { writeCacheFromSource, writeSubset } from "../data/corpus/subset";
+import { readManifest } from "../data/corpus/write";
+import { resolveShards } from "../data/webdataset";
 import type { RunContext, RunKind, RunOutput } from "../sweep/kinds";
 import type { Json, RunSpec } from "../sweep/spec";
 import { permutation } from "../util/rng";
@@ -63,7 +61,6 @@ const DEFAULTS: Omit<NoiseSpec, "kind"> = {
 };
 
 /** The decode options every cache of the project uses (ensureCache's defaults). */
-const DECODE = { fit: "contain", maxPixels: DEFAULT_MAX_PIXELS };
 
 /** Validates a raw noise spec and fills its defaults; errors name the field and what is allowed. */
 export function normalizeNoiseSpec(raw: Record<string, unknown>): NoiseSpec {
@@ -117,96 +114,6 @@ export function partIndices(
   return Int32Array.from(idx).sort();
 }
 
-function sha256File(f: string): string {
-  return createHash("sha256").update(fs.readFileSync(f)).digest("hex");
-}
-
-/** Writes the source samples whose keys are in `keep` (and its tokenizer / classes) as a dataset in `out`. */
-async function writePart(from: string, out: string, keep: Set<string>, label: string): Promise<void> {
-  fs.rmSync(out, { recursive: true, force: true });
-  const writer = new ShardWriter({ dir: out, samplesPerShard: 1000 });
-  for await (const s of readShards(from, { bad: new BadSamples() }))
-    if (keep.has(s.key)) writer.write({ key: s.key, files: s.files });
-  const { shards } = await writer.close();
-  const files: DatasetManifest["files"] = [];
-  for (const extra of ["tokenizer.json", "classes.json"]) {
-    const p = path.join(from, extra);
-    if (!fs.existsSync(p)) continue;
-    fs.copyFileSync(p, path.join(out, extra));
-    files.push({ name: extra, bytes: fs.statSync(p).size, sha256: sha256File(p) });
-  }
-  const shardInfo = shards.map((f) => ({
-    name: path.basename(f),
-    bytes: fs.statSync(f).size,
-    sha256: sha256File(f),
-  }));
-  const h = createHash("sha256");
-  for (const f of [...shardInfo, ...files]) h.update(`${f.name}\0${f.sha256}\n`);
-  const src = readManifest(from);
-  const manifest = {
-    ...(src ?? { format: "clipdown-dataset", role: "pre-training", sources: {}, licences: {}, imageSize: 0 }),
-    name: `${src?.name ?? path.basename(from)}-${label}`,
-    description: `${keep.size} pairs of ${src?.name ?? from} (${label})`,
-    samples: writer.samples,
-    shards: shardInfo,
-    files,
-    build: {
-      builder: src?.build?.builder ?? 0,
-      fingerprint: createHash("sha256")
-        .update(JSON.stringify({ src: src?.contentHash ?? from, keys: [...keep].sort() }))
-        .digest("hex"),
-      params: { ...(src?.build?.params ?? {}), part: label },
-      inputs: { source: src?.contentHash ?? "unknown" },
-      samplesPerShard: 1000,
-    },
-    seen: writer.samples,
-    bad: new BadSamples().toJSON(),
-    contentHash: `sha256:${h.digest("hex")}`,
-  };
-  fs.writeFileSync(path.join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-}
-
-/**
- * Writes `<dir>/cache-<size>.bin` for a corpus whose images are byte copies of `source`'s: pixels
- * come from the source's cache (by key), captions and metadata from the corpus' own shards, exactly
- * as `buildCache` would read them, so `ensureCache` accepts it without decoding anything.
- */
-export async function writeCacheFromSource(dir: string, source: PairCache): Promise<PairCache> {
-  const size = source.size;
-  const px = size * size * 3;
-  const at = new Map(source.keys.map((k, i) => [k, i]));
-  const bad = new BadSamples();
-  const keys: string[] = [];
-  const captions: string[] = [];
-  const meta: Record<string, unknown>[] = [];
-  const rows: number[] = [];
-  for await (const s of readShards(dir, { bad })) {
-    const pair = samplePair(s, bad);
-    if (!pair) continue;
-    const j = at.get(pair.key);
-    // A pair the source's cache skipped (undecodable image) is skipped here too.
-    if (j === undefined) continue;
-    keys.push(pair.key);
-    captions.push(pair.caption);
-    meta.push(pair.meta);
-    rows.push(j);
-  }
-  const images = new Uint8Array(rows.length * px);
-  rows.forEach((j, i) => {
-    images.set(source.images.subarray(j * px, (j + 1) * px), i * px);
-  });
-  const cache: PairCache = { n: keys.length, size, images, captions, keys, meta };
-  const { fingerprint, shards } = shardFingerprint(dir, DECODE);
-  writeCacheFile(cachePath(dir, size), cache, {
-    fingerprint,
-    shards,
-    decode: DECODE,
-    seen: keys.length,
-    bad: bad.toJSON(),
-  });
-  return cache;
-}
-
 export const noiseKind: RunKind = {
   name: "noise",
   normalize: normalizeNoiseSpec,
@@ -220,7 +127,7 @@ export const noiseKind: RunKind = {
     let from = spec.from;
     if (spec.part !== "all" || spec.limit > 0) {
       const idx = partIndices(source.n, spec);
-      await writePart(spec.from, partDir, new Set(Array.from(idx, (i) => source.keys[i]!)), spec.part);
+      await writeSubset(spec.from, partDir, new Set(Array.from(idx, (i) => source.keys[i]!)), spec.part);
       from = partDir;
       ctx.log(`noise: part "${spec.part}" of ${spec.from}: ${idx.length} of ${source.n} pairs`);
     }

@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { resolvePreset } from "../models/presets";
 import { createStrategy } from "../strategies";
+import { STRATEGY_OPTION_NAMES } from "../strategies/options";
 import type { StrategyOptions } from "../strategies/strategy";
 import type { RunContext, RunKind, RunOutput } from "../sweep/kinds";
 import { isHash, isRunRef, type Json, RUN_REF, type RunSpec, refHash } from "../sweep/spec";
@@ -134,18 +135,6 @@ export function toTrainConfig(spec: TrainSpec, dir: string, depDir?: (hash: stri
   return resolveTrainConfig(raw);
 }
 
-/** TrainConfig fields that are strategy options (they change FLOPs per sample). */
-const STRATEGY_OPTION_KEYS = [
-  "augment",
-  "maskRatio",
-  "flipBatchScale",
-  "unmaskedTuneSamples",
-  "sslScale",
-  "catlipMinCount",
-  "catlipTopK",
-  "catlipRule",
-] as const satisfies ReadonlyArray<keyof StrategyOptions>;
-
 /**
  * Training FLOPs per sample from the preset's configuration alone (no weights built), as the
  * strategy counts them, with the spec's options (FLIP-75 drops more patches than the default 50 %).
@@ -162,7 +151,7 @@ export function specFlopsPerSample(
 ): number {
   const cfg = resolvePreset(spec.model, presetOpts(spec, 2));
   const opts: StrategyOptions = {};
-  for (const k of STRATEGY_OPTION_KEYS)
+  for (const k of STRATEGY_OPTION_NAMES)
     if (spec[k] !== undefined) (opts as Record<string, unknown>)[k] = spec[k];
   return createStrategy(spec.strategy, opts).trainFlopsPerSample(cfg, {
     samples: (spec as { samples?: number }).samples,

@@ -11,6 +11,7 @@
 import type { ClipModel } from "../models/clip-model";
 import type { ClipConfig } from "../models/config";
 import type { tf } from "../tf";
+import type { StrategyOptionValues } from "./options";
 
 /** The part of a model `Strategy.check` looks at. */
 export interface ModelShape {
@@ -134,24 +135,8 @@ export interface FlopsRun {
   vocabSize?: number;
 }
 
-export interface StrategyOptions {
-  /** CLIP+Aug: augmentation policy of the image view. */
-  augment?: string;
-  /** FLIP: fraction of patches dropped per sample. */
-  maskRatio?: number;
-  /** FLIP: batch-size multiplier (the paper doubles the batch at 50 % masking). */
-  flipBatchScale?: number;
-  /** FLIP: samples at the end of the budget trained without masking. */
-  unmaskedTuneSamples?: number;
-  /** SLIP: weight of the SimCLR loss. */
-  sslScale?: number;
-  /** CatLIP: Vτ, keep synsets seen in more than this many captions (−1 = scale 500 by corpus size). */
-  catlipMinCount?: number;
-  /** CatLIP: keep at most the K most frequent synsets (0 = no limit). */
-  catlipTopK?: number;
-  /** CatLIP: caption → synset rule, "paper" (POS nouns) or "reference" (corenet's matching). */
-  catlipRule?: string;
-}
+/** Options a strategy reads (declared once in options.ts; a strategy ignores the others). */
+export type StrategyOptions = Partial<StrategyOptionValues>;
 
 /** Tokens of a batch, or an error naming the strategy that needed them. */
 export function requireTokens(batch: TensorBatch, strategy: string): tf.Tensor2D {

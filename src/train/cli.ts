@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { strategyHelp } from "../strategies";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
 import { camel, kebab, resolveTrainConfig, TRAIN_DEFAULTS, TRAIN_FIELDS, type TrainConfig } from "./config";
 
@@ -76,7 +77,10 @@ export function configFromArgv(rawArgv: string[]): TrainConfig | undefined {
   if (flags.help) {
     console.log(
       formatHelp("clipdown train [--model vit-ti/8] [--strategy clip] [--samples N] ...", specs) +
-        "\n  --resume latest          open_clip's spelling of --resume (continue from <out>/last.safetensors)",
+        "\n  --resume latest          open_clip's spelling of --resume (continue from <out>/last.safetensors)" +
+        `\n\nstrategies:\n${strategyHelp()
+          .map((l) => `  ${l}`)
+          .join("\n")}`,
     );
     return undefined;
   }

@@ -6,9 +6,17 @@
 import { DEFAULT_MAX_BAD_FRACTION } from "../data/bad-samples";
 import { CAPTION_MODES, checkCaptionMode } from "../data/caption-sampling";
 import type { PresetOpts } from "../models/presets";
-import { checkStrategyConfig } from "../strategies";
+import { checkStrategyConfig, STRATEGY_NAMES } from "../strategies";
+import {
+  STRATEGY_OPTION_NAMES,
+  STRATEGY_OPTIONS,
+  type StrategyOptionName,
+  type StrategyOptionValues,
+  strategyOptionDefaults,
+} from "../strategies/options";
 
-export interface TrainConfig {
+/** A training run's configuration; the strategy options (augment, mask-ratio, …) come from src/strategies/options.ts. */
+export interface TrainConfig extends StrategyOptionValues {
   model: string;
   strategy: string;
   data: string;
@@ -50,15 +58,6 @@ export interface TrainConfig {
   resume: boolean;
   stopAt: number;
   quiet: boolean;
-  /** Strategy options (src/strategies/strategy.ts `StrategyOptions`); ignored by strategies that do not use them. */
-  augment: string;
-  maskRatio: number;
-  flipBatchScale: number;
-  unmaskedTuneSamples: number;
-  sslScale: number;
-  catlipMinCount: number;
-  catlipTopK: number;
-  catlipRule: string;
 }
 
 type FieldKind = "string" | "int" | "number" | "boolean";
@@ -118,19 +117,26 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   resume: false,
   stopAt: 0,
   quiet: false,
-  augment: "crop-flip",
-  maskRatio: 0.5,
-  flipBatchScale: 1,
-  unmaskedTuneSamples: 0,
-  sslScale: 1,
-  catlipMinCount: -1,
-  catlipTopK: 0,
-  catlipRule: "paper",
+  ...strategyOptionDefaults(),
 };
+
+/** The strategy options as config fields, their help prefixed with the strategy that reads them. */
+function strategyOptionFields(): Record<StrategyOptionName, FieldSpec> {
+  return Object.fromEntries(
+    STRATEGY_OPTION_NAMES.map((k) => {
+      const o: (typeof STRATEGY_OPTIONS)[StrategyOptionName] = STRATEGY_OPTIONS[k];
+      const choices = "choices" in o ? ` (${o.choices.join(", ")})` : "";
+      const spec: FieldSpec = { kind: o.kind, help: `${o.strategy}: ${o.help}${choices}` };
+      if ("min" in o) spec.min = o.min;
+      if ("max" in o) spec.max = o.max;
+      return [k, spec];
+    }),
+  ) as Record<StrategyOptionName, FieldSpec>;
+}
 
 export const TRAIN_FIELDS: Record<keyof TrainConfig, FieldSpec> = {
   model: { kind: "string", help: "model preset (e.g. nano, vit-ti/8, vit-s/8, rn-s, mixer-b/8)" },
-  strategy: { kind: "string", help: "training strategy: clip, clip-aug, slip, flip, siglip, catlip" },
+  strategy: { kind: "string", help: `training strategy: ${STRATEGY_NAMES.join(", ")}` },
   data: { kind: "string", help: "dataset directory with WebDataset shards" },
   subset: { kind: "int", min: 0, help: "train on this many pairs, a fixed seeded subset (0 = all)" },
   qualityTop: {
@@ -203,38 +209,7 @@ export const TRAIN_FIELDS: Record<keyof TrainConfig, FieldSpec> = {
     help: "end this invocation after N samples with a checkpoint; --resume continues (0 = off)",
   },
   quiet: { kind: "boolean", help: "no progress output" },
-  augment: {
-    kind: "string",
-    help: "clip-aug: image augmentation policy (none, crop-flip, randaug, stacked-randaug, simclr, slip-clip)",
-  },
-  maskRatio: {
-    kind: "number",
-    min: 0,
-    max: 0.99,
-    help: "flip: fraction of ViT patches dropped per sample (0.5, 0.75)",
-  },
-  flipBatchScale: {
-    kind: "int",
-    min: 1,
-    max: 16,
-    help: "flip: multiply the batch by this (the paper uses 2 at 50 %)",
-  },
-  unmaskedTuneSamples: {
-    kind: "int",
-    min: 0,
-    help: "flip: train the last N samples of the budget without masking (unmasked tuning)",
-  },
-  sslScale: { kind: "number", min: 0, help: "slip: weight of the SimCLR loss (SLIP uses 1)" },
-  catlipMinCount: {
-    kind: "int",
-    min: -1,
-    help: "catlip: Vτ, keep synsets in more than N captions (-1 = the paper's 500 scaled by corpus size / CC3M's 2.9M)",
-  },
-  catlipTopK: { kind: "int", min: 0, help: "catlip: keep only the K most frequent synsets (0 = no cap)" },
-  catlipRule: {
-    kind: "string",
-    help: "catlip: caption → synset rule, paper (POS nouns) or reference (corenet)",
-  },
+  ...strategyOptionFields(),
 };
 
 export function kebab(name: string): string {

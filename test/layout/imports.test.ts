@@ -77,3 +77,11 @@ test("the trainer knows no dataset: src/train imports src/eval only in its CLI e
     );
   assert.deepEqual(offenders, []);
 });
+
+test("the CLI's one-line summary of `train` names every strategy", async () => {
+  const { STRATEGY_NAMES } = await import("../../src/strategies");
+  const text = fs.readFileSync(path.join(SRC, "cli.ts"), "utf8");
+  const m = /train a model preset with a strategy \(([^)]*)\)/.exec(text);
+  assert.ok(m, "src/cli.ts has the train summary");
+  assert.deepEqual(m[1]!.split(", "), STRATEGY_NAMES);
+});
