@@ -5,6 +5,7 @@
  * smoke sweep runs end to end, a CatLIP checkpoint going through the eval suite's transfer task.
  * About 20–40 s (six nano runs in-process; more on a loaded machine).
  */
+
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -22,6 +23,7 @@ import {
   RECIPES,
   scaleThreshold,
 } from "../../src/papers/catlip/catlip";
+import { corpusPairs } from "../../src/papers/corpus";
 import type { TrainSpec } from "../../src/runs/train";
 import { scaledMinCount } from "../../src/strategies/catlip";
 import { loadSweepResults } from "../../src/sweep/results";
@@ -46,7 +48,7 @@ test("Vτ scales with corpus size: the paper's 100/500/1000/2500/5000 on 2.9M �
 test("the corpus built here maps onto the same five thresholds the published sweep ran with", (t) => {
   const manifest = path.join("data", "pictograms", "manifest.json");
   if (!fs.existsSync(manifest)) return t.skip("data/pictograms not built (npx clipdown data build)");
-  const built: number = JSON.parse(fs.readFileSync(manifest, "utf8")).samples;
+  const built = corpusPairs(path.dirname(manifest));
   // The corpus size moves by a few pairs when a held-out listing grows, and by ~2k without Debian's
   // openclipart-svg; the published thresholds stand while they round the same.
   if (Math.abs(built - PICTOGRAM_PAIRS) > 0.01 * PICTOGRAM_PAIRS)
@@ -158,4 +160,20 @@ test("the smoke sweep runs end to end: CLIP and CatLIP runs with their metrics, 
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
+});
+
+test("corpusPairs reads a corpus manifest's pair count; a missing or wrong one names the fix", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-corpus-"));
+  assert.throws(
+    () => corpusPairs(dir),
+    /manifest\.json: ENOENT; build the corpus with `clipdown data build`/,
+  );
+  fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ samples: "many" }));
+  assert.throws(
+    () => corpusPairs(dir),
+    /"samples" is not a pair count; rebuild it with `clipdown data build`/,
+  );
+  fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ samples: 30568 }));
+  assert.equal(corpusPairs(dir), 30568);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
