@@ -5,8 +5,11 @@
  *
  * - `quick`: every knob at 102,400 samples seen (≈ 3 epochs of the corpus);
  * - `full`: at 409,600 samples, the chosen recipe with 3 seeds (its seed-to-seed spread), the base
- *   recipe, and the chosen recipe with the stored captions (measured: 10 min per run with the small
- *   text tower, 29 min with the preset's, 39 min for the five with 2 jobs).
+ *   recipe, the chosen recipe with the stored captions, and the chosen recipe on the larger
+ *   `pictograms-xl` corpus with 3 seeds (equal samples seen: does more unique data help?); then the
+ *   chosen recipe at 1,638,400 samples with 3 seeds (how far more epochs go). Measured with 2 jobs:
+ *   10 min per 409,600-sample run with the small text tower (7 min on pictograms-xl), 29 min with
+ *   the preset's, 48 min per 1,638,400-sample run; about 3.5 h for the whole profile.
  *
  * Metrics: the primary zero-shot benchmark (`noto-nouns/mean_per_class_recall`, chance 1/50), its
  * line-art shift variant, emoji-441 (fine-grained), Noto caption retrieval over all 1,911 images
@@ -211,6 +214,7 @@ export function recipeSweep(profile: Profile, plans: RecipePlan[] = RECIPE_PLANS
     `Budgets: ${plans.map((p) => `${p.samples.toLocaleString("en")} samples (${p.variants.join(", ")})`).join("; ")}.`,
     `Chosen (the defaults of clipdown train and the quickstart): the base with the text tower at 64 wide × 2 layers.`,
     "Primary metric: noto-nouns mean per-class recall (chance 2 %); retrieval: Noto R@10 over all images and over 400.",
+    "The pictograms-xl runs need `clipdown data build --only pictograms-xl` first (5.5 min, then 5 min to decode its cache).",
   ];
   return { section: "recipe", profile, runs, notes: notes.join("\n") };
 }
