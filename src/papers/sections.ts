@@ -1,22 +1,56 @@
-/** The sweep sections of clipdown's papers, in the papers' order: a plain record, no registration. */
+/**
+ * The papers' sections, each with the finding rules that judge its results: a plain record in the
+ * papers' order, no registration. `SECTIONS` is what a sweep can run; `PAPER_SECTIONS` lists the
+ * judged sections in the order of papers.md section D (FINDINGS.md follows it).
+ */
 import type { Section } from "../sweep/sweep";
 import { catlipSection } from "./catlip/catlip";
+import { CATLIP_FINDINGS } from "./catlip/catlip-findings";
 import { recipeSection } from "./clipdown/recipe";
+import type { Finding } from "./findings/types";
 import { architecturesSection } from "./scaling-down/architectures";
+import { ARCHITECTURES_FINDINGS } from "./scaling-down/architectures-findings";
 import { dataQualitySection } from "./scaling-down/data-quality";
+import { DATA_QUALITY_FINDINGS } from "./scaling-down/data-quality-findings";
 import { dataQuantitySection } from "./scaling-down/data-quantity";
+import { DATA_QUANTITY_FINDINGS } from "./scaling-down/data-quantity-findings";
 import { strategiesSection } from "./scaling-down/strategies";
+import { STRATEGIES_FINDINGS } from "./scaling-down/strategies-findings";
 import { vitSizeSection } from "./scaling-down/vit-size";
+import { VIT_SIZE_FINDINGS } from "./scaling-down/vit-size-findings";
 
-export const SECTIONS: Readonly<Record<string, Section>> = Object.fromEntries(
+/** A section of a paper: its sweep for each profile and the rules that judge its findings. */
+export interface PaperSection extends Section {
+  paper: "Scaling (Down) CLIP" | "CatLIP" | "clipdown";
+  findings: readonly Finding[];
+}
+
+const paper = (s: Section, p: PaperSection["paper"], findings: readonly Finding[]): PaperSection => ({
+  ...s,
+  paper: p,
+  findings,
+});
+
+/** The judged sections in papers.md section D's order. */
+export const PAPER_SECTIONS: readonly PaperSection[] = [
+  paper(dataQualitySection, "Scaling (Down) CLIP", DATA_QUALITY_FINDINGS),
+  paper(dataQuantitySection, "Scaling (Down) CLIP", DATA_QUANTITY_FINDINGS),
+  paper(vitSizeSection, "Scaling (Down) CLIP", VIT_SIZE_FINDINGS),
+  paper(architecturesSection, "Scaling (Down) CLIP", ARCHITECTURES_FINDINGS),
+  paper(strategiesSection, "Scaling (Down) CLIP", STRATEGIES_FINDINGS),
+  paper(catlipSection, "CatLIP", CATLIP_FINDINGS),
+];
+
+const RECIPE = paper(recipeSection, "clipdown", []);
+const byName = new Map(PAPER_SECTIONS.map((s) => [s.name, s]));
+
+/** Every runnable section by name, in the papers' order (the recipe first: the others build on it). */
+export const SECTIONS: Readonly<Record<string, PaperSection>> = Object.fromEntries(
   [
-    recipeSection,
-    strategiesSection,
-    vitSizeSection,
-    architecturesSection,
-    dataQuantitySection,
-    dataQualitySection,
-    catlipSection,
+    RECIPE,
+    ...["strategies", "vit-size", "architectures", "data-quantity", "data-quality", "catlip"].map(
+      (n) => byName.get(n)!,
+    ),
   ].map((s) => [s.name, s]),
 );
 
