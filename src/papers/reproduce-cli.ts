@@ -10,10 +10,11 @@
  */
 
 import { defaultJobs, formatDuration, reportTable, runSweep } from "../sweep/runner";
+import type { SweepRun } from "../sweep/sweep";
 import { DEFAULT_ROOT, PROFILES, type Sweep } from "../sweep/sweep";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
 import { sectionNames, sweepFor } from "./catalog";
-import { finishedLines, publishLines, RESULTS_DIR } from "./published";
+import { finishedLines, loadPublished, publishLines, RESULTS_DIR } from "./published";
 
 const SPECS: FlagSpecs = {
   section: { kind: "string", help: "section(s) to reproduce, comma-separated (default: every section)" },
@@ -22,6 +23,10 @@ const SPECS: FlagSpecs = {
   root: { kind: "string", help: "directory holding the run directories", default: DEFAULT_ROOT },
   results: { kind: "string", help: "directory of the published <section>.jsonl files", default: RESULTS_DIR },
   "publish-only": { kind: "boolean", help: "run nothing; publish the runs already finished under --root" },
+  "skip-published": {
+    kind: "boolean",
+    help: "run only what --results does not publish yet (and what those runs need): continue a sweep on another machine or a fresh checkout",
+  },
   help: { kind: "boolean", help: "show this help" },
 };
 
@@ -42,6 +47,19 @@ export function selectSections(flag: unknown): string[] {
   for (const n of names)
     if (!all.includes(n)) throw new UsageError(`unknown section "${n}"; valid sections: ${all.join(", ")}`);
   return names;
+}
+
+/** The runs without a published line, with the runs they need (published or not), in sweep order. */
+export function unpublishedRuns(sweep: Sweep, published: ReadonlySet<string>): SweepRun[] {
+  const byHash = new Map(sweep.runs.map((r) => [r.hash, r]));
+  const keep = new Set<string>();
+  const add = (r: SweepRun) => {
+    if (keep.has(r.hash)) return;
+    keep.add(r.hash);
+    for (const n of r.needs) add(byHash.get(n)!);
+  };
+  for (const r of sweep.runs) if (!published.has(r.hash)) add(r);
+  return sweep.runs.filter((r) => keep.has(r.hash));
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -67,19 +85,28 @@ export async function run(argv: string[]): Promise<number> {
   const t0 = Date.now();
   let failed = 0;
   for (const sweep of sweeps) {
-    if (!flags["publish-only"]) {
+    const published = new Set(loadPublished(sweep.section, flags.results as string).map((l) => l.hash));
+    const toRun = flags["skip-published"] ? unpublishedRuns(sweep, published) : sweep.runs;
+    if (flags["skip-published"])
+      console.log(
+        `${sweep.section}/${sweep.profile}: ${sweep.runs.length - toRun.length} of ${sweep.runs.length} runs published already and not needed by the others; ${toRun.length} to run`,
+      );
+    if (!flags["publish-only"] && toRun.length) {
       // Each finished run is published at once: a kill (or a session's end) loses no finished run.
       const publish = () => publishLines(sweep.section, finishedLines(sweep), flags.results as string);
-      const report = await runSweep(sweep, { jobs, handleSignals: true, onDone: publish });
+      const report = await runSweep(sweep, { jobs, handleSignals: true, onDone: publish, runs: toRun });
       console.log(reportTable(report));
       failed += report.failed;
     }
     const lines = finishedLines(sweep);
-    const missing = sweep.runs.length - lines.length;
+    const have = flags["skip-published"] ? new Set([...published, ...lines.map((l) => l.hash)]) : undefined;
+    const missing = have
+      ? sweep.runs.filter((r) => !have.has(r.hash)).length
+      : sweep.runs.length - lines.length;
     if (flags["publish-only"]) failed += missing;
     const file = publishLines(sweep.section, lines, flags.results as string);
     console.log(
-      `${sweep.section}/${sweep.profile}: published ${lines.length} of ${sweep.runs.length} runs to ${file}` +
+      `${sweep.section}/${sweep.profile}: published ${sweep.runs.length - missing} of ${sweep.runs.length} runs to ${file}` +
         (missing
           ? ` (${missing} not finished: run clipdown reproduce --section ${sweep.section} again)`
           : ""),

@@ -180,3 +180,34 @@ test("reproduce names the bad section or profile and the valid ones", async () =
   assert.equal(r.status, 2);
   assert.match(r.stderr, /clipdown reproduce: unknown section "nope"/);
 });
+
+test("--skip-published continues elsewhere: it runs only the unpublished runs and what they need", async () => {
+  const results = tmp();
+  const base = ["--section", "fake-mini", "--jobs", "0", "--results", results, "--profile", "quick"];
+  assert.equal((await cli(["reproduce", ...base, "--root", tmp()])).code, 0);
+  const sweep = sweepFor("fake-mini", "quick", tmp());
+  // A fresh root (another machine): everything is published, nothing runs.
+  const fresh = tmp();
+  const r1 = await cli(["reproduce", ...base, "--root", fresh, "--skip-published"]);
+  assert.equal(r1.code, 0, r1.stderr);
+  assert.match(r1.stdout, /4 of 4 runs published already and not needed by the others; 0 to run/);
+  assert.match(r1.stdout, /published 4 of 4 runs/);
+  assert.deepEqual(fs.readdirSync(fresh), [], "no run directory made");
+  // Drop beta's line (beta needs alpha): beta runs, and alpha again because beta needs its directory.
+  const beta = sweep.runs.find((r) => r.spec.name === "beta")!;
+  const file = publishedFile("fake-mini", results);
+  const kept = fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l && JSON.parse(l).hash !== beta.hash);
+  fs.writeFileSync(file, `${kept.join("\n")}\n`);
+  const other = tmp();
+  const r2 = await cli(["reproduce", ...base, "--root", other, "--skip-published"]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.match(r2.stdout, /2 of 4 runs published already and not needed by the others; 2 to run/);
+  const ran = sweepFor("fake-mini", "quick", other).runs.filter((r) =>
+    fs.existsSync(path.join(r.dir, "result.json")),
+  );
+  assert.deepEqual(ran.map((r) => r.spec.name).sort(), ["alpha", "beta"]);
+  assert.equal(loadPublished("fake-mini", results).length, 4, "beta is published again, nothing lost");
+});
