@@ -161,14 +161,7 @@ export function resolveShards(dirOrFiles: string | readonly string[]): string[] 
   const out: string[] = [];
   for (const spec of typeof dirOrFiles === "string" ? [dirOrFiles] : dirOrFiles) {
     for (const p of expandBraces(spec)) {
-      if (!fs.existsSync(p)) {
-        const name = path.basename(p);
-        const build =
-          name === "pictograms-xl" ? "clipdown data build --only pictograms-xl" : "clipdown data build";
-        throw new Error(
-          `shards: ${p} does not exist; build it with \`${build}\` or make shards with \`clipdown shards\``,
-        );
-      }
+      if (!fs.existsSync(p)) throw new Error(`shards: ${p} does not exist`);
       if (fs.statSync(p).isDirectory()) {
         const tars = fs
           .readdirSync(p)

@@ -10,8 +10,7 @@
  */
 
 import { defaultJobs, formatDuration, reportTable, runSweep } from "../sweep/runner";
-import type { SweepRun } from "../sweep/sweep";
-import { DEFAULT_ROOT, PROFILES, type Sweep } from "../sweep/sweep";
+import { DEFAULT_ROOT, PROFILES, type Sweep, withAllDependencies } from "../sweep/sweep";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
 import { sectionNames, sweepFor } from "./catalog";
 import { finishedLines, loadPublished, publishLines, RESULTS_DIR } from "./published";
@@ -49,19 +48,6 @@ export function selectSections(flag: unknown): string[] {
   return names;
 }
 
-/** The runs without a published line, with the runs they need (published or not), in sweep order. */
-export function unpublishedRuns(sweep: Sweep, published: ReadonlySet<string>): SweepRun[] {
-  const byHash = new Map(sweep.runs.map((r) => [r.hash, r]));
-  const keep = new Set<string>();
-  const add = (r: SweepRun) => {
-    if (keep.has(r.hash)) return;
-    keep.add(r.hash);
-    for (const n of r.needs) add(byHash.get(n)!);
-  };
-  for (const r of sweep.runs) if (!published.has(r.hash)) add(r);
-  return sweep.runs.filter((r) => keep.has(r.hash));
-}
-
 export async function run(argv: string[]): Promise<number> {
   const { flags, positional } = parseArgs(argv, SPECS);
   if (flags.help) {
@@ -86,7 +72,12 @@ export async function run(argv: string[]): Promise<number> {
   let failed = 0;
   for (const sweep of sweeps) {
     const published = new Set(loadPublished(sweep.section, flags.results as string).map((l) => l.hash));
-    const toRun = flags["skip-published"] ? unpublishedRuns(sweep, published) : sweep.runs;
+    const toRun = flags["skip-published"]
+      ? withAllDependencies(
+          sweep,
+          sweep.runs.filter((r) => !published.has(r.hash)),
+        )
+      : sweep.runs;
     if (flags["skip-published"])
       console.log(
         `${sweep.section}/${sweep.profile}: ${sweep.runs.length - toRun.length} of ${sweep.runs.length} runs published already and not needed by the others; ${toRun.length} to run`,

@@ -31,27 +31,27 @@ const paper = (s: Section, p: PaperSection["paper"], findings: readonly Finding[
   findings,
 });
 
+const recipe = paper(recipeSection, "clipdown", []);
+const dataQuality = paper(dataQualitySection, "Scaling (Down) CLIP", DATA_QUALITY_FINDINGS);
+const dataQuantity = paper(dataQuantitySection, "Scaling (Down) CLIP", DATA_QUANTITY_FINDINGS);
+const vitSize = paper(vitSizeSection, "Scaling (Down) CLIP", VIT_SIZE_FINDINGS);
+const architectures = paper(architecturesSection, "Scaling (Down) CLIP", ARCHITECTURES_FINDINGS);
+const strategies = paper(strategiesSection, "Scaling (Down) CLIP", STRATEGIES_FINDINGS);
+const catlip = paper(catlipSection, "CatLIP", CATLIP_FINDINGS);
+
 /** The judged sections in papers.md section D's order. */
 export const PAPER_SECTIONS: readonly PaperSection[] = [
-  paper(dataQualitySection, "Scaling (Down) CLIP", DATA_QUALITY_FINDINGS),
-  paper(dataQuantitySection, "Scaling (Down) CLIP", DATA_QUANTITY_FINDINGS),
-  paper(vitSizeSection, "Scaling (Down) CLIP", VIT_SIZE_FINDINGS),
-  paper(architecturesSection, "Scaling (Down) CLIP", ARCHITECTURES_FINDINGS),
-  paper(strategiesSection, "Scaling (Down) CLIP", STRATEGIES_FINDINGS),
-  paper(catlipSection, "CatLIP", CATLIP_FINDINGS),
+  dataQuality,
+  dataQuantity,
+  vitSize,
+  architectures,
+  strategies,
+  catlip,
 ];
-
-const RECIPE = paper(recipeSection, "clipdown", []);
-const byName = new Map(PAPER_SECTIONS.map((s) => [s.name, s]));
 
 /** Every runnable section by name, in the papers' order (the recipe first: the others build on it). */
 export const SECTIONS: Readonly<Record<string, PaperSection>> = Object.fromEntries(
-  [
-    RECIPE,
-    ...["strategies", "vit-size", "architectures", "data-quantity", "data-quality", "catlip"].map(
-      (n) => byName.get(n)!,
-    ),
-  ].map((s) => [s.name, s]),
+  [recipe, strategies, vitSize, architectures, dataQuantity, dataQuality, catlip].map((s) => [s.name, s]),
 );
 
 /** The built-in sections' names, in the papers' order. */

@@ -17,6 +17,7 @@ import { STRATEGY_OPTION_NAMES } from "../strategies/options";
 import type { StrategyOptions } from "../strategies/strategy";
 import type { RunContext, RunKind, RunOutput } from "../sweep/kinds";
 import { isHash, isRunRef, type Json, RUN_REF, type RunSpec, refHash } from "../sweep/spec";
+import { SynsetVocab } from "../text/synset-vocab";
 import {
   camel,
   kebab,
@@ -145,6 +146,7 @@ export function toTrainConfig(spec: TrainSpec, dir: string, depDir?: (hash: stri
  */
 export function specFlopsPerSample(
   spec: Pick<TrainSpec, "model" | "strategy" | "imageSize" | "contextLength"> &
+    Partial<Pick<TrainSpec, "samples">> &
     Partial<Pick<TrainConfig, "textWidth" | "textDepth" | "textHeads" | "logitScaleInit">> &
     Partial<StrategyOptions>,
   vocabSize?: number,
@@ -154,7 +156,7 @@ export function specFlopsPerSample(
   for (const k of STRATEGY_OPTION_NAMES)
     if (spec[k] !== undefined) (opts as Record<string, unknown>)[k] = spec[k];
   return createStrategy(spec.strategy, opts).trainFlopsPerSample(cfg, {
-    samples: (spec as { samples?: number }).samples,
+    samples: spec.samples,
     vocabSize: vocabSize ?? spec.catlipTopK ?? 0,
   });
 }
@@ -163,7 +165,7 @@ export function specFlopsPerSample(
 function runVocabSize(dir: string): number | undefined {
   const file = path.join(dir, "vocab.json");
   if (!fs.existsSync(file)) return undefined;
-  return (JSON.parse(fs.readFileSync(file, "utf8")) as { entries: unknown[] }).entries.length;
+  return SynsetVocab.load(file).size;
 }
 
 /** The spec's `noise` label must match the corrupted fraction the corpus manifest records. */

@@ -1,5 +1,6 @@
 /** Registry of training strategies: one exhaustive record keyed by name (never substring dispatch). */
 import { PRESETS } from "../models/presets";
+import { kebab } from "../util/args";
 import { createCatlip } from "./catlip";
 import { clipStrategy } from "./clip";
 import { createClipAug } from "./clip-aug";
@@ -32,7 +33,7 @@ export const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];
 /** One line per strategy with the flags of its options, for `clipdown train --help`. */
 export function strategyHelp(): string[] {
   return STRATEGY_NAMES.map((name) => {
-    const flags = optionsOf(name).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    const flags = optionsOf(name).map((k) => `--${kebab(k)}`);
     return `${name.padEnd(9)} ${STRATEGIES[name].summary}${flags.length ? ` (${flags.join(", ")})` : ""}`;
   });
 }

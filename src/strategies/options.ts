@@ -6,6 +6,7 @@
  */
 import { POLICY_NAMES } from "../augment/policies";
 import { MATCH_RULES } from "../text/nouns";
+import { kebab } from "../util/args";
 
 export type OptionKind = "string" | "int" | "number" | "boolean";
 
@@ -112,8 +113,7 @@ export function checkOptionChoices(opts: Partial<Record<StrategyOptionName, unkn
     const v = opts[k];
     if (v === undefined || !spec.choices) continue;
     if (!spec.choices.includes(v as string)) {
-      const flag = k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-      throw new Error(`${flag} must be one of ${spec.choices.join(", ")}, got ${JSON.stringify(v)}`);
+      throw new Error(`${kebab(k)} must be one of ${spec.choices.join(", ")}, got ${JSON.stringify(v)}`);
     }
   }
 }

@@ -117,6 +117,11 @@ export function withDependencies(sweep: Sweep, index: number): SweepRun[] {
       `run index ${index} is out of range: ${sweep.section}/${sweep.profile} has ${sweep.runs.length} runs (0–${sweep.runs.length - 1})`,
     );
   }
+  return withAllDependencies(sweep, [run]);
+}
+
+/** `runs` and every run they need (transitively), in sweep order. */
+export function withAllDependencies(sweep: Sweep, runs: Iterable<SweepRun>): SweepRun[] {
   const byHash = new Map(sweep.runs.map((r) => [r.hash, r]));
   const keep = new Set<string>();
   const add = (r: SweepRun) => {
@@ -124,6 +129,6 @@ export function withDependencies(sweep: Sweep, index: number): SweepRun[] {
     keep.add(r.hash);
     for (const n of r.needs) add(byHash.get(n)!);
   };
-  add(run);
+  for (const r of runs) add(r);
   return sweep.runs.filter((r) => keep.has(r.hash));
 }

@@ -14,6 +14,7 @@ import {
   type StrategyOptionValues,
   strategyOptionDefaults,
 } from "../strategies/options";
+import { camel, kebab } from "../util/args";
 
 /** A training run's configuration; the strategy options (augment, mask-ratio, …) come from src/strategies/options.ts. */
 export interface TrainConfig extends StrategyOptionValues {
@@ -212,14 +213,6 @@ export const TRAIN_FIELDS: Record<keyof TrainConfig, FieldSpec> = {
   ...strategyOptionFields(),
 };
 
-export function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
-export function camel(name: string): string {
-  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
 /**
  * Validates a partial config (camelCase or kebab-case keys) and merges it over the defaults.
  * Throws naming the field, the value and the allowed range.
@@ -306,3 +299,6 @@ function checkField(field: string, spec: FieldSpec, value: unknown): unknown {
     throw new Error(`${name} must be <= ${spec.max}, got ${value}`);
   return value;
 }
+
+// The flag-name helpers live in util/args (strategies use them too); re-exported for the train CLI.
+export { camel, kebab };

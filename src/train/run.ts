@@ -25,6 +25,14 @@ export async function prepareRun(
   cfg: TrainConfig,
   log: (s: string) => void = (s) => console.error(s),
 ): Promise<RunHandles & { cache: PairCache }> {
+  if (!fs.existsSync(cfg.data)) {
+    // Only on this error path: the dataset definitions load the corpus-building code.
+    const { buildCommand } = await import("../data/corpus/datasets");
+    const build = buildCommand(cfg.data);
+    throw new Error(
+      `--data ${cfg.data} does not exist; ${build ? `build it with \`${build}\`` : "make shards with `clipdown shards --from <folder or CSV> --out <dir>`"}`,
+    );
+  }
   const cache = await ensureCache(cfg.data, cfg.imageSize, { maxBadFraction: cfg.maxBadFraction, log });
   const tokenizer = runTokenizer(cfg, cache, log);
   const strategy = createStrategy(cfg.strategy, cfg);

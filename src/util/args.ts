@@ -82,3 +82,13 @@ export function formatHelp(usage: string, specs: FlagSpecs): string {
   }
   return lines.join("\n");
 }
+
+/** A config field's flag spelling: `maskRatio` → `mask-ratio`. */
+export function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** A flag's config field: `mask-ratio` → `maskRatio`. */
+export function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}

@@ -2,6 +2,7 @@
  * The datasets `clipdown data build` writes under `data/`: what each one is, the (cheap) inputs that
  * decide whether it must be rebuilt, and the (expensive) plan that lists its items.
  */
+import * as path from "node:path";
 import { BpeTokenizer, TOKENIZER_VOCAB_SIZE } from "../../text/bpe";
 import { nounExtractor } from "../../text/nouns";
 import { WordNet } from "../../text/wordnet";
@@ -351,6 +352,16 @@ const fashionMnist: DatasetDef = {
     };
   },
 };
+
+/**
+ * The command that builds the dataset folder `dir` is named after (`--only` for the on-demand
+ * ones, which a plain build skips), or undefined when no dataset has that name.
+ */
+export function buildCommand(dir: string): string | undefined {
+  const def = datasetDefs().find((d) => d.name === path.basename(dir));
+  if (!def) return undefined;
+  return def.onDemand ? `clipdown data build --only ${def.name}` : "clipdown data build";
+}
 
 /** Every dataset, pre-training first, then the on-demand ones. */
 export function datasetDefs(p: PictogramParams = DEFAULT_PICTOGRAM_PARAMS): DatasetDef[] {
