@@ -12,6 +12,8 @@ import {
   evaluateRetrievalSaturation,
   evaluateSizeAtFixedSamples,
   evaluateVariantsDiverge,
+  ZS,
+  ZS_SHIFT,
 } from "../../src/papers/scaling-down/data-quantity-findings";
 import type { ResultLine } from "../../src/sweep/results";
 
@@ -41,7 +43,7 @@ function line(subset: number, epochs: number, metrics: Record<string, number>, s
 const grid = (zs: Record<string, number>) =>
   Object.entries(zs).map(([k, v]) => {
     const [n, e] = k.split("x").map(Number) as [number, number];
-    return line(n, e, { zs_top1: v });
+    return line(n, e, { [ZS]: v });
   });
 
 test("D4 reproduced: the large set gains ≥ 2 points between the longest schedules, the small one not", () => {
@@ -78,8 +80,8 @@ test("D4 with 3 seeds decides a sub-2-point gain by the 2·SE rule", () => {
     [1, 0.001],
     [2, -0.001],
   ] as const) {
-    rs.push(line(256, 4, { zs_top1: 0.1 + d }, s), line(256, 8, { zs_top1: 0.1 + d }, s));
-    rs.push(line(1024, 4, { zs_top1: 0.1 + d }, s), line(1024, 8, { zs_top1: 0.11 + d }, s));
+    rs.push(line(256, 4, { [ZS]: 0.1 + d }, s), line(256, 8, { [ZS]: 0.1 + d }, s));
+    rs.push(line(1024, 4, { [ZS]: 0.1 + d }, s), line(1024, 8, { [ZS]: 0.11 + d }, s));
   }
   const r = evaluateEpochsTimesSize(rs);
   assert.equal(r.verdict, "reproduced"); // +1 point, SE ≈ 0.08 points
@@ -87,7 +89,7 @@ test("D4 with 3 seeds decides a sub-2-point gain by the 2·SE rule", () => {
 });
 
 // ── D5 ──────────────────────────────────────────────────────────────────────────────────────────
-const ret = (n: number, e: number, r1: number) => line(n, e, { zs_top1: 0, i2t_r1: r1, t2i_r1: r1 });
+const ret = (n: number, e: number, r1: number) => line(n, e, { [ZS]: 0, i2t_r1: r1, t2i_r1: r1 });
 
 test("D5 reproduced when R@1 rose up to 8 epochs and not after; not reproduced when it keeps rising", () => {
   const ok = evaluateRetrievalSaturation([
@@ -107,7 +109,7 @@ test("D5 reproduced when R@1 rose up to 8 epochs and not after; not reproduced w
 
 // ── D6 ──────────────────────────────────────────────────────────────────────────────────────────
 const shift = (e: number, base: number, variants: number) =>
-  line(256, e, { zs_top1: base, "emoji-441/acc1": base, "emoji-441-shift-mean/acc1": variants });
+  line(256, e, { [ZS]: base, [ZS_SHIFT]: variants });
 
 test("D6: variants gain while the base set does not → reproduced; both gain → not; neither → inconclusive", () => {
   assert.equal(evaluateVariantsDiverge([shift(8, 0.1, 0.05), shift(16, 0.1, 0.08)]).verdict, "reproduced");
@@ -124,10 +126,10 @@ test("D6: variants gain while the base set does not → reproduced; both gain �
 
 // ── D8 ──────────────────────────────────────────────────────────────────────────────────────────
 const fixed = (zs: number[], sizes = [256, 1024, 2048, 4096], s = 4096) =>
-  sizes.map((n, i) => line(n, s / n, { zs_top1: zs[i]! }));
+  sizes.map((n, i) => line(n, s / n, { [ZS]: zs[i]! }));
 
 test("D8: gains from a bigger pool at first, none at the last step → reproduced", () => {
-  const r = evaluateSizeAtFixedSamples([...fixed([0.05, 0.1, 0.11, 0.111]), line(256, 2, { zs_top1: 0.5 })]);
+  const r = evaluateSizeAtFixedSamples([...fixed([0.05, 0.1, 0.11, 0.111]), line(256, 2, { [ZS]: 0.5 })]);
   assert.equal(r.verdict, "reproduced");
   assert.equal(r.evidence.length, 4); // the 4096-sample budget, not the one-size 512-sample run
   assert.equal(evaluateSizeAtFixedSamples(fixed([0.05, 0.1, 0.11, 0.15])).verdict, "not reproduced");

@@ -11,13 +11,14 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { sweepFor } from "../../src/papers/catalog";
 import { PICTOGRAM_PAIRS } from "../../src/papers/catlip/catlip";
+import { CHOSEN_RECIPE } from "../../src/papers/clipdown/recipe";
 import {
   DATA_QUANTITY_PLANS,
   dataQuantitySweep,
   epochsOf,
-  SHIFT_EVAL,
+  SECTION_EVAL,
 } from "../../src/papers/scaling-down/data-quantity";
-import { evaluateEpochsTimesSize } from "../../src/papers/scaling-down/data-quantity-findings";
+import { evaluateEpochsTimesSize, ZS, ZS_SHIFT } from "../../src/papers/scaling-down/data-quantity-findings";
 import { loadSweepResults } from "../../src/sweep/results";
 import { runSweep } from "../../src/sweep/runner";
 import { PROFILES } from "../../src/sweep/sweep";
@@ -55,28 +56,24 @@ test("every profile builds a valid sweep with the sizes × epochs grid and the f
   }
 });
 
-test("points shared by the two grids are one run; D6's shift evaluation is on the smallest size's longest runs", () => {
+test("points shared by the two grids are one run; quick is a subset of full, both on the recipe", () => {
   const def = dataQuantitySweep("quick");
   const sweep = sweepFor("data-quantity", "quick", "/tmp/unused");
-  // 256 × 16 and 1024 × 4 both reach the 4,096-sample budget: listed twice, run once.
-  assert.equal(def.runs.length, 11);
-  assert.equal(sweep.runs.length, 9);
-  const shifted = sweep.runs.filter((r) => (r.spec.eval as string[]).includes(SHIFT_EVAL));
-  assert.deepEqual(
-    shifted.map((r) => [r.spec.subset, epochsOf(r.spec)]),
-    [
-      [256, 8],
-      [256, 16],
-    ],
-  );
-  // full evaluates the shift variants everywhere and probes the fixed-budget runs.
+  // 8,000 × 16 reaches the 128,000-sample budget in both grids: listed twice, run once.
+  assert.equal(def.runs.length, 9);
+  assert.equal(sweep.runs.length, 8);
   const full = sweepFor("data-quantity", "full", "/tmp/unused");
-  assert.ok(full.runs.every((r) => (r.spec.eval as string[]).includes(SHIFT_EVAL)));
-  const probed = full.runs.filter((r) => (r.spec.eval as string[]).some((t) => t.startsWith("linear-probe")));
-  assert.deepEqual(
-    probed.map((r) => r.spec.samples as number),
-    [32768, 32768, 32768, 32768],
-  );
+  const fullHashes = new Set(full.runs.map((r) => r.hash));
+  for (const r of sweep.runs) assert.ok(fullHashes.has(r.hash), `quick run ${r.hash} is not in full`);
+  for (const r of full.runs) {
+    assert.deepEqual(r.spec.eval, SECTION_EVAL);
+    assert.equal(r.spec.captions, CHOSEN_RECIPE.captions);
+    assert.equal(r.spec.textWidth, CHOSEN_RECIPE.textWidth);
+    assert.equal(r.spec.batch, CHOSEN_RECIPE.batch);
+  }
+  // The samples seen span more than the 30× the re-planned sections need.
+  const samples = full.runs.map((r) => r.spec.samples as number);
+  assert.ok(Math.max(...samples) / Math.min(...samples) >= 30);
 });
 
 test("a bad plan is refused naming the mismatch", () => {
@@ -86,7 +83,7 @@ test("a bad plan is refused naming the mismatch", () => {
   );
 });
 
-test("the smoke sweep trains end to end: one result line per run, held-out and shift metrics", async (t) => {
+test("the smoke sweep trains end to end: one result line per run, held-out and noto-nouns metrics", async (t) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "clipdown-dq-"));
   try {
     const sweep = sweepFor("data-quantity", "smoke", root);
@@ -99,9 +96,9 @@ test("the smoke sweep trains end to end: one result line per run, held-out and s
     for (const l of lines) {
       for (const m of ["zs_top1", "i2t_r1", "t2i_r1", "loss"]) assert.equal(typeof l.metrics[m], "number", m);
       assert.equal(l.samples, l.spec.samples);
-      const shift = (l.spec.eval as string[]).includes(SHIFT_EVAL);
-      for (const m of ["emoji-441/acc1", "emoji-441-sketch/acc1", "emoji-441-shift-mean/acc1"])
-        assert.equal(typeof l.metrics[m], shift ? "number" : "undefined", `${m} on ${l.hash}`);
+      const zs = (l.spec.eval as string[]).includes("zeroshot:noto-nouns");
+      for (const m of [ZS, ZS_SHIFT])
+        assert.equal(typeof l.metrics[m], zs ? "number" : "undefined", `${m} on ${l.hash}`);
     }
     // The findings read these lines without throwing (too small to decide anything).
     assert.ok(
