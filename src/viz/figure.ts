@@ -32,6 +32,12 @@ export interface AxesOptions {
   yRange?: [number, number];
   /** Pixel height of the figure (width follows the page). */
   height?: number;
+  /**
+   * The chance level in the y axis's units: drawn as a dashed grey line across the whole plot and
+   * labelled `chanceLabel` (default "chance"), so a reader sees how far above chance a result is.
+   */
+  chance?: number;
+  chanceLabel?: string;
 }
 
 /** Plotly's default qualitative palette (D3 category10), so lines and their bands match. */
@@ -71,6 +77,27 @@ export function baseLayout(o: AxesOptions): Layout {
   };
   if (o.title) layout.title = { text: o.title };
   if (o.height) layout.height = o.height;
+  if (o.chance !== undefined) {
+    if (!Number.isFinite(o.chance)) throw new Error(`chance must be a finite number, got ${o.chance}`);
+    const line = { color: "#888", dash: "dash", width: 1.5 };
+    // Plotly places shapes and annotations on a log axis by the log10 of the value.
+    const y = o.logY ? Math.log10(o.chance) : o.chance;
+    // xref "paper" spans the plot whatever the x axis (log, categories); yref "y" follows the data.
+    layout.shapes = [{ type: "line", xref: "paper", x0: 0, x1: 1, yref: "y", y0: y, y1: y, line }];
+    layout.annotations = [
+      {
+        xref: "paper",
+        x: 1,
+        xanchor: "right",
+        yref: "y",
+        y,
+        yanchor: "bottom",
+        text: o.chanceLabel ?? "chance",
+        showarrow: false,
+        font: { color: "#666", size: 11 },
+      },
+    ];
+  }
   return layout;
 }
 

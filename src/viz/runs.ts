@@ -69,7 +69,7 @@ export function lossFigure(runs: RunLog[], opts: AxesOptions & { x?: RunAxis } =
 export function evalFigure(
   runs: RunLog[],
   keys: string[],
-  opts: AxesOptions & { x?: RunAxis; labels?: Record<string, string>; chance?: number } = {},
+  opts: AxesOptions & { x?: RunAxis; labels?: Record<string, string> } = {},
 ): Figure {
   const x = opts.x ?? "samples";
   const series = metricSeries(runs, keys, (r) => r.evals, x, opts.labels);
@@ -77,9 +77,9 @@ export function evalFigure(
     title: "Held-out evaluation during training",
     xTitle: axisTitle(x),
     yTitle: "score",
+    ...(opts.chance !== undefined ? { chanceLabel: `chance (${(100 * opts.chance).toFixed(1)} %)` } : {}),
     ...opts,
   });
-  if (opts.chance !== undefined) addChanceLine(fig, series, opts.chance);
   // Small models score near chance: autoscale from zero rather than squash the lines into [0, 1].
   if (!opts.yRange) fig.layout.yaxis = { ...(fig.layout.yaxis as object), rangemode: "tozero" };
   return fig;
@@ -107,20 +107,6 @@ function metricSeries(
     }
   }
   return series;
-}
-
-/** A dashed grey line at `chance` across the series' x range, named in the legend. */
-function addChanceLine(fig: Figure, series: LineSeries[], chance: number): void {
-  const xs = series.flatMap((s) => s.x as number[]);
-  if (!xs.length) return;
-  fig.data.push({
-    type: "scatter",
-    mode: "lines",
-    name: `chance (${(100 * chance).toFixed(1)} %)`,
-    x: [Math.min(...xs), Math.max(...xs)],
-    y: [chance, chance],
-    line: { color: "#888", dash: "dash" },
-  });
 }
 
 /** Training-log metrics (e.g. `logit_scale`, `i2t_acc`) against samples seen, one line per run × metric. */

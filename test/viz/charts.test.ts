@@ -85,3 +85,25 @@ test("figures are plain JSON and describe themselves", () => {
   assert.equal(withAlpha("#ff7f0e", 0.5), "rgba(255,127,14,0.5)");
   assert.throws(() => withAlpha("red", 0.5), /#1f77b4/);
 });
+
+test("chance: a dashed line across the whole plot at the chance level, labelled, on every chart type", () => {
+  const line = lineChart([{ name: "a", x: [1, 10], y: [5, 20] }], { chance: 2, chanceLabel: "chance 2 %" });
+  const bars = groupedBars(["x", "y"], [{ name: "a", values: [1, 2] }], { chance: 0.5 });
+  const scatter = scatterChart([{ name: "a", x: [1], y: [3] }], { chance: 0.25 });
+  for (const [fig, y] of [
+    [line, 2],
+    [bars, 0.5],
+    [scatter, 0.25],
+  ] as const) {
+    const [shape] = fig.layout.shapes as Array<Record<string, unknown>>;
+    assert.deepEqual([shape!.xref, shape!.x0, shape!.x1, shape!.y0, shape!.y1], ["paper", 0, 1, y, y]);
+    assert.equal((shape!.line as { dash: string }).dash, "dash");
+  }
+  assert.equal((line.layout.annotations as Array<{ text: string }>)[0]!.text, "chance 2 %");
+  assert.equal((bars.layout.annotations as Array<{ text: string }>)[0]!.text, "chance");
+  // A log y axis places it by log10; no chance given, no shape; a NaN chance is refused.
+  const log = lineChart([{ name: "a", x: [1], y: [5] }], { chance: 100, logY: true });
+  assert.equal((log.layout.shapes as Array<{ y0: number }>)[0]!.y0, 2);
+  assert.equal(lineChart([{ name: "a", x: [1], y: [5] }]).layout.shapes, undefined);
+  assert.throws(() => lineChart([], { chance: Number.NaN }), /chance must be a finite number/);
+});
