@@ -15,6 +15,13 @@ import { inspectRun, type Provenance } from "../sweep/run-dir";
 import { runSweep } from "../sweep/runner";
 import { DEFAULT_ROOT, PROFILES, type Sweep, type SweepRun, withDependencies } from "../sweep/sweep";
 import { catalog, sweepFor } from "./catalog";
+import {
+  CorpusChecker,
+  type CorpusMode,
+  corpusMode,
+  corpusNotes,
+  type ForeignLine,
+} from "./published-corpus";
 
 /** The project's committed `results/` folder (resolved from this module, not the current directory). */
 export const RESULTS_DIR = path.join(__dirname, "..", "..", "results");
@@ -40,6 +47,12 @@ export interface SectionResultsOptions {
   log?: (line: string) => void;
   /** false: run nothing, return only what is published or already finished locally. Default true. */
   run?: boolean;
+  /**
+   * Published lines trained on another corpus than the local one (or on one they did not record):
+   * `published` uses them, saying so in the log; `local` trains those runs on the local corpus.
+   * Default: CLIPDOWN_CORPUS, else `published`.
+   */
+  corpus?: CorpusMode;
 }
 
 /**
@@ -56,12 +69,20 @@ export async function sectionResults(
 ): Promise<ResultLine[]> {
   const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const sweep = sweepFor(section, profile, opts.root ?? DEFAULT_ROOT);
+  const mode = opts.corpus ?? corpusMode();
   const published = new Map(loadPublished(section, opts.resultsDir).map((l) => [l.hash, l]));
   const have = new Map<string, ResultLine>();
+  const checker = new CorpusChecker(sweep, catalog().kinds);
+  const foreign: ForeignLine[] = [];
   for (const r of sweep.runs) {
     const p = published.get(r.hash);
-    if (p) have.set(r.hash, { ...p, profile: sweep.profile, index: r.index });
+    if (!p) continue;
+    const match = checker.check(p);
+    if (match !== "same") foreign.push({ line: p, match, local: checker.localCorpus(p.spec) });
+    if (match === "same" || mode === "published")
+      have.set(r.hash, { ...p, profile: sweep.profile, index: r.index });
   }
+  for (const note of corpusNotes(`${section}/${sweep.profile}`, foreign, mode)) log(note);
   const missing = sweep.runs.filter((r) => !have.has(r.hash));
   if (have.size)
     log(
@@ -153,6 +174,7 @@ export function publishedLine(line: ResultLine): ResultLine {
     finishedAt: line.finishedAt,
     provenance: prov,
     ...(line.info ? { info: line.info } : {}),
+    ...(line.corpus ? { corpus: line.corpus } : {}),
   };
 }
 

@@ -12,8 +12,9 @@
 import { defaultJobs, formatDuration, reportTable, runSweep } from "../sweep/runner";
 import { DEFAULT_ROOT, PROFILES, type Sweep, withAllDependencies } from "../sweep/sweep";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../util/args";
-import { sectionNames, sweepFor } from "./catalog";
+import { catalog, sectionNames, sweepFor } from "./catalog";
 import { finishedLines, loadPublished, publishLines, RESULTS_DIR } from "./published";
+import { CorpusChecker } from "./published-corpus";
 
 const SPECS: FlagSpecs = {
   section: { kind: "string", help: "section(s) to reproduce, comma-separated (default: every section)" },
@@ -71,7 +72,16 @@ export async function run(argv: string[]): Promise<number> {
   const t0 = Date.now();
   let failed = 0;
   for (const sweep of sweeps) {
-    const published = new Set(loadPublished(sweep.section, flags.results as string).map((l) => l.hash));
+    // Published lines count as done here only when they trained on this machine's corpus.
+    const checker = new CorpusChecker(sweep, catalog().kinds);
+    const publishedLines = loadPublished(sweep.section, flags.results as string);
+    const published = new Set(publishedLines.filter((l) => checker.check(l) === "same").map((l) => l.hash));
+    const inSweep = new Set(sweep.runs.map((r) => r.hash));
+    const otherCorpus = publishedLines.filter((l) => inSweep.has(l.hash) && !published.has(l.hash)).length;
+    if (flags["skip-published"] && otherCorpus)
+      console.log(
+        `${sweep.section}/${sweep.profile}: ${otherCorpus} published run(s) trained on another corpus than yours (or did not record theirs): run again here`,
+      );
     const toRun = flags["skip-published"]
       ? withAllDependencies(
           sweep,

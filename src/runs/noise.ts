@@ -170,6 +170,8 @@ export const noiseKind: RunKind = {
   // A stand-in in training-FLOP units: copying and re-caching ~30k pairs costs about 15 s here.
   cost: (spec) => 5e6 * ((spec.limit as number) || 30000),
 
+  dataSource: (spec) => spec.from as string,
+
   describe(raw) {
     const s = raw as NoiseSpec;
     const out: Record<string, Json> = { data: s.from, part: s.part, noise: s.fraction };

@@ -125,6 +125,8 @@ export const scoreKind: RunKind = {
   // A stand-in in training-FLOP units: one forward pass over the corpus.
   cost: () => 1e11,
 
+  dataSource: (spec) => spec.data as string,
+
   describe(raw) {
     const s = raw as ScoreSpec;
     return { data: s.data, scorer: s.scorer };

@@ -11,6 +11,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { corpusIdentity } from "../data/corpus/identity";
 import { resolvePreset } from "../models/presets";
 import { createStrategy } from "../strategies";
 import { STRATEGY_OPTION_NAMES } from "../strategies/options";
@@ -234,6 +235,8 @@ export const trainKind: RunKind = {
     }
     const cfg = toTrainConfig(spec, ctx.dir, ctx.depDir);
     checkNoise(cfg.data, spec.noise);
+    // Read before training: the corpus this run trains on, recorded with its result.
+    const corpus = corpusIdentity(cfg.data, spec.data);
     const { trainRun } = await import("../train/run");
     const { heldOutEvaluator } = await import("../eval/during-training");
     const res = await trainRun(cfg, ctx.log, heldOutEvaluator);
@@ -250,8 +253,11 @@ export const trainKind: RunKind = {
       flops: rec?.flops ?? res.samples * specFlopsPerSample(spec, runVocabSize(ctx.dir)),
       info: { backend: tf.getBackend(), steps: res.steps },
       provenance: { tfjs: tf.version_core },
+      ...(corpus ? { corpus } : {}),
     };
   },
+
+  dataSource: (spec) => spec.data as string,
 
   verify(dir) {
     const f = path.join(dir, "final.safetensors");

@@ -7,6 +7,7 @@
  * from a plugin module (CLIPDOWN_SWEEP_PLUGINS, see plugins.ts).
  */
 
+import type { RunCorpus } from "./run-dir";
 import type { Json, RunSpec } from "./spec";
 
 export interface RunContext {
@@ -30,6 +31,8 @@ export interface RunOutput {
   info?: Record<string, Json>;
   /** Versions the kind ran on, merged into the result's provenance (the train kind's tfjs). */
   provenance?: Record<string, string>;
+  /** The identity of the corpus the run trained on (content hash, pairs), recorded with the result. */
+  corpus?: RunCorpus;
 }
 
 export interface RunKind {
@@ -50,6 +53,11 @@ export interface RunKind {
   progress?(spec: RunSpec, dir: string): number;
   /** Short fields describing the run in tables (model, strategy, ...). */
   describe(spec: RunSpec): Record<string, Json>;
+  /**
+   * The dataset the run reads: a folder, or `run:<hash>` of a run that writes one. Lets a reader of
+   * published results find the built corpus underneath and compare its content hash.
+   */
+  dataSource?(spec: RunSpec): string | undefined;
 }
 
 /**

@@ -54,6 +54,17 @@ export interface Provenance {
   backend?: string;
 }
 
+/**
+ * The corpus a run trained on, as its manifest said when the run started: content hash (equal
+ * hash ⇔ equal bytes), pairs, and for a derived corpus the hash of its source.
+ */
+export interface RunCorpus {
+  dir: string;
+  contentHash: string;
+  samples: number;
+  source?: string;
+}
+
 /** result.json of a finished run (also the body of each line of a sweep's JSONL). */
 export interface RunResult {
   hash: string;
@@ -71,6 +82,8 @@ export interface RunResult {
   finishedAt: string;
   provenance: Provenance;
   info?: Record<string, Json>;
+  /** Absent in lines written before corpora were recorded (issue 17): their corpus is unknown. */
+  corpus?: RunCorpus;
 }
 
 export type Inspection =

@@ -394,6 +394,7 @@ class SweepSession {
       finishedAt: new Date().toISOString(),
       provenance: { ...provenance(), ...output.provenance },
       ...(output.info ? { info: output.info } : {}),
+      ...(output.corpus ? { corpus: output.corpus } : {}),
     };
     writeJsonAtomic(path.join(run.dir, RESULT_FILE), result);
     writeStatus(run.dir, { ...status, state: "done", endedAt: result.finishedAt });

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
+import { corpusIdentity } from "../../src/data/corpus/identity";
 import { sweepFor } from "../../src/papers/catalog";
 import { PICTOGRAM_PAIRS } from "../../src/papers/catlip/catlip";
 import { CHOSEN_RECIPE } from "../../src/papers/clipdown/recipe";
@@ -96,6 +97,8 @@ test("the smoke sweep trains end to end: one result line per run, held-out and n
     for (const l of lines) {
       for (const m of ["zs_top1", "i2t_r1", "t2i_r1", "loss"]) assert.equal(typeof l.metrics[m], "number", m);
       assert.equal(l.samples, l.spec.samples);
+      // Every line names the corpus it trained on, as this machine's manifest has it.
+      assert.deepEqual(l.corpus, corpusIdentity("data/pictograms"));
       const zs = (l.spec.eval as string[]).includes("zeroshot:noto-nouns");
       for (const m of [ZS, ZS_SHIFT])
         assert.equal(typeof l.metrics[m], zs ? "number" : "undefined", `${m} on ${l.hash}`);

@@ -7,14 +7,18 @@
  *   tests can check that no two processes ran the same spec at once. It throws while the file
  *   named by `failWhile` exists, and kills its process when `crash` is set.
  * - section `fake-mini`: four fake runs, the second needing the first.
+ * - section `fake-corpus`: three fake runs reading the corpus in $CLIPDOWN_FAKE_DATA (one through a
+ *   `run:` reference), reporting its identity as a train run does.
  * - section `tiny`: real `train` runs of the `nano` model on the corpus in $CLIPDOWN_TINY_DATA
  *   (built by tiny-data.ts), used for the kill-and-resume and Slurm integration tests.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { corpusIdentity } from "../../src/data/corpus/identity";
 import { writeJsonAtomic } from "../../src/sweep/atomic";
 import type { RunKind } from "../../src/sweep/kinds";
-import { isHash, type RunSpec, specHash } from "../../src/sweep/spec";
+import type { RunCorpus } from "../../src/sweep/run-dir";
+import { isHash, isRunRef, type RunSpec, refHash, specHash } from "../../src/sweep/spec";
 import type { Section } from "../../src/sweep/sweep";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,10 +28,22 @@ function event(what: string, dir: string): void {
   if (file) fs.appendFileSync(file, `${what} ${path.basename(dir)} ${process.pid} ${Date.now()}\n`);
 }
 
+/** The identity a corpus derived from run `ref`'s corpus records: its own hash, its source's. */
+function derivedCorpus(ref: string, depDir: string) {
+  const dep = JSON.parse(fs.readFileSync(path.join(depDir, "result.json"), "utf8")) as { corpus?: RunCorpus };
+  if (!dep.corpus) return undefined;
+  return {
+    dir: ref,
+    contentHash: `sha256:${"d".repeat(64)}`,
+    samples: dep.corpus.samples,
+    source: dep.corpus.contentHash,
+  };
+}
+
 const fakeKind: RunKind = {
   name: "fake",
   normalize(raw) {
-    const allowed = ["kind", "name", "steps", "stepMs", "failWhile", "crash", "needs"];
+    const allowed = ["kind", "name", "steps", "stepMs", "failWhile", "crash", "needs", "data"];
     for (const k of Object.keys(raw))
       if (!allowed.includes(k)) throw new Error(`unknown fake spec field "${k}"`);
     const name = raw.name;
@@ -46,6 +62,8 @@ const fakeKind: RunKind = {
       failWhile: (raw.failWhile as string) ?? "",
       crash: Boolean(raw.crash),
       needs: needs as string[],
+      // Only when given, so the hashes of the other fake specs do not change.
+      ...(typeof raw.data === "string" ? { data: raw.data } : {}),
     } satisfies RunSpec;
   },
   needs: (spec) => spec.needs as string[],
@@ -73,11 +91,19 @@ const fakeKind: RunKind = {
     }
     fs.writeFileSync(path.join(ctx.dir, "final.txt"), `ok ${step}`);
     event("end", ctx.dir);
+    // A plain folder's manifest; a `run:` reference is a corpus derived from its run's (as a noise copy).
+    const corpus =
+      typeof spec.data !== "string"
+        ? undefined
+        : !isRunRef(spec.data)
+          ? corpusIdentity(spec.data)
+          : derivedCorpus(spec.data, ctx.depDir(refHash(spec.data)));
     return {
       metrics: { score: (spec.name as string).length / 10, steps: step, resumedFrom },
       samples: step * 10,
       flops: step * 1e6,
       info: { pid: process.pid },
+      ...(corpus ? { corpus } : {}),
     };
   },
   verify(dir) {
@@ -95,6 +121,7 @@ const fakeKind: RunKind = {
     return (JSON.parse(fs.readFileSync(f, "utf8")) as { step: number }).step / (spec.steps as number);
   },
   describe: (spec) => ({ name: spec.name, steps: spec.steps }),
+  dataSource: (spec) => spec.data as string | undefined,
 };
 
 const fakeMini: Section = {
@@ -113,6 +140,32 @@ const fakeMini: Section = {
         { kind: "fake", name: "beta", steps, stepMs, needs: [specHash(first)] },
         { kind: "fake", name: "gamma", steps, stepMs },
         { kind: "fake", name: "delta", steps, stepMs },
+      ],
+    };
+  },
+};
+
+/** Fake runs that read a corpus ($CLIPDOWN_FAKE_DATA), the third through a `run:` reference to the first. */
+const fakeCorpus: Section = {
+  name: "fake-corpus",
+  title: "three fake runs on a corpus (published-corpus tests)",
+  build(profile) {
+    const data = process.env.CLIPDOWN_FAKE_DATA ?? "data/fake";
+    const first = fakeKind.normalize({ kind: "fake", name: "one", steps: 2, stepMs: 1, data });
+    return {
+      section: "fake-corpus",
+      profile,
+      runs: [
+        first,
+        { kind: "fake", name: "two", steps: 2, stepMs: 1, data },
+        {
+          kind: "fake",
+          name: "derived",
+          steps: 2,
+          stepMs: 1,
+          data: `run:${specHash(first)}`,
+          needs: [specHash(first)],
+        },
       ],
     };
   },
@@ -147,4 +200,4 @@ const tiny: Section = {
 
 /** What CLIPDOWN_SWEEP_PLUGINS reads from this module (src/sweep/plugins.ts). */
 export const kinds = [fakeKind];
-export const sections = [fakeMini, tiny];
+export const sections = [fakeMini, fakeCorpus, tiny];
