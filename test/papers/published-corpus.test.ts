@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
+import { stampLines } from "../../scripts/stamp-corpus";
 import { catalog, sweepFor } from "../../src/papers/catalog";
 import { finishedLines, publishLines, sectionResults } from "../../src/papers/published";
 import { baseDataDir, CorpusChecker, corpusMode } from "../../src/papers/published-corpus";
@@ -175,3 +176,32 @@ function finishedLine(spec: Record<string, unknown>) {
     provenance: { host: "x", node: "v20" },
   };
 }
+
+test("stamp-corpus adds the local corpus only to train lines made on this host after the corpus was written", () => {
+  const id = { dir: "data/pictograms", contentHash: HASH_A, samples: 5 };
+  const writtenMs = Date.parse("2026-12-07T02:24:00Z");
+  const line = (finishedAt: string, wallSeconds: number, host = "vm", extra: Record<string, unknown> = {}) =>
+    ({
+      ...finishedLine({ kind: "train", data: "data/pictograms" }),
+      kind: "train",
+      finishedAt,
+      wallSeconds,
+      provenance: { host, node: "v20" },
+      ...extra,
+    }) as never;
+  const { lines, stamped } = stampLines(
+    [
+      line("2026-12-07T03:00:00Z", 600), // started 02:50: after the corpus
+      line("2026-12-07T02:30:00Z", 600), // started 02:20: before it was rewritten
+      line("2026-12-07T03:00:00Z", 600, "elsewhere"), // another machine
+      line("2026-12-07T03:00:00Z", 600, "vm", { corpus: { ...id, contentHash: HASH_B } }), // already recorded
+    ],
+    "vm",
+    () => ({ id, writtenMs }),
+  );
+  assert.equal(stamped, 1);
+  assert.deepEqual(
+    lines.map((l) => l.corpus?.contentHash),
+    [HASH_A, undefined, undefined, HASH_B],
+  );
+});
