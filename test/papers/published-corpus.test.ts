@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { stampLines } from "../../scripts/stamp-corpus";
 import { catalog, sweepFor } from "../../src/papers/catalog";
+import { corpusText } from "../../src/papers/findings/report";
 import { finishedLines, publishLines, sectionResults } from "../../src/papers/published";
 import { baseDataDir, CorpusChecker, corpusMode } from "../../src/papers/published-corpus";
 import { PLUGINS_ENV } from "../../src/sweep/plugins";
@@ -204,4 +205,19 @@ test("stamp-corpus adds the local corpus only to train lines made on this host a
     lines.map((l) => l.corpus?.contentHash),
     [HASH_A, undefined, undefined, HASH_B],
   );
+});
+
+test("FINDINGS.md names the corpus of each section's judged runs, derived copies under their source", () => {
+  const base = finishedLine({ kind: "train", data: "data/pictograms" });
+  const plain = { ...base, corpus: { dir: "data/pictograms", contentHash: HASH_A, samples: 32687 } } as never;
+  const derived = {
+    ...base,
+    corpus: { dir: "run:x", contentHash: HASH_B, samples: 3000, source: HASH_A },
+  } as never;
+  assert.equal(corpusText([plain, derived]), "`sha256:aaaaaaaaaaaa…` (32,687 pairs)");
+  assert.equal(
+    corpusText([plain, base as never]),
+    "`sha256:aaaaaaaaaaaa…` (32,687 pairs): 1; not recorded: 1",
+  );
+  assert.equal(corpusText([]), "—");
 });

@@ -11,6 +11,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { baseCorpusHash, shortHash } from "../../data/corpus/identity";
 import { loadResultsFile, type ResultLine } from "../../sweep/results";
 import { DEFAULT_ROOT, PROFILES, type Profile } from "../../sweep/sweep";
 import { sectionNames, sweepFor } from "../catalog";
@@ -232,6 +233,26 @@ function evidenceTable(evidence: readonly Evidence[], lines: readonly ResultLine
   return ["| quantity | mean | std | n | runs | per-run values |", "|---|---:|---:|---:|---|---|", ...rows];
 }
 
+/** The corpora `lines` trained on (the built corpus under a derived one), with run counts. */
+export function corpusText(lines: readonly ResultLine[]): string {
+  const by = new Map<string, { n: number; pairs?: number }>();
+  for (const l of lines) {
+    const key = l.corpus ? baseCorpusHash(l.corpus) : "";
+    const g = by.get(key) ?? { n: 0 };
+    g.n++;
+    if (l.corpus && !l.corpus.source) g.pairs = l.corpus.samples;
+    by.set(key, g);
+  }
+  const name = (k: string, g: { pairs?: number }) =>
+    k
+      ? `\`${shortHash(k)}\`${g.pairs !== undefined ? ` (${g.pairs.toLocaleString("en")} pairs)` : ""}`
+      : "not recorded";
+  if (!by.size) return "—";
+  const all = [...by.entries()];
+  if (all.length === 1) return name(all[0]![0], all[0]![1]);
+  return all.map(([k, g]) => `${name(k, g)}: ${g.n}`).join("; ");
+}
+
 /** The whole FINDINGS.md. */
 export function renderFindings(judged: readonly Judged[], uses: Map<string, SectionUse>): string {
   const out: string[] = [];
@@ -273,8 +294,8 @@ export function renderFindings(judged: readonly Judged[], uses: Map<string, Sect
       `- Judged on: ${used.runs} runs, ${hours(used.wallSeconds)} of wall time, ${flopsText(used.flops)} of training`,
       `- Published in all (every profile): ${all.runs} runs, ${hours(all.wallSeconds)} of wall time, ${flopsText(all.flops)} of training`,
       "",
-      "| section | profile judged | runs | wall time | training FLOPs | other profiles published |",
-      "|---|---|---:|---:|---:|---|",
+      "| section | profile judged | runs | wall time | training FLOPs | corpus of the judged runs | other profiles published |",
+      "|---|---|---:|---:|---:|---|---|",
       ...[...uses.values()].map((u) => {
         const c = computeOf(u.used);
         const others = PROFILES.filter((p) => p !== u.profile).flatMap((p) => {
@@ -285,9 +306,12 @@ export function renderFindings(judged: readonly Judged[], uses: Map<string, Sect
         });
         const own = u.partial.find((x) => x.profile === u.profile);
         const judgedAs = own ? `${u.profile} (only ${own.have} of ${own.of} runs)` : (u.profile ?? "—");
-        return `| ${u.section} | ${judgedAs} | ${c.runs} | ${hours(c.wallSeconds)} | ${flopsText(c.flops)} | ${others.join(", ") || "—"} |`;
+        return `| ${u.section} | ${judgedAs} | ${c.runs} | ${hours(c.wallSeconds)} | ${flopsText(c.flops)} | ${corpusText(u.used)} | ${others.join(", ") || "—"} |`;
       }),
       "",
+      "The corpus is the content hash of the pre-training corpus's manifest (`data/<name>/manifest.json`)",
+      "that the runs recorded; a notebook uses published runs as its own only on a machine whose corpus",
+      "has that hash (otherwise it says so, and `CLIPDOWN_CORPUS=local` trains them there).",
       "Wall time is each run's own time (with its evaluations, over every attempt when a run was",
       "resumed) on a machine shared with other work, so it is an upper bound on what an idle machine",
       "needs.",
