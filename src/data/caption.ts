@@ -18,6 +18,7 @@ export function decodeCaption(bytes: Uint8Array): { caption: string } | { reason
   try {
     text = UTF8.decode(bytes);
   } catch {
+    // Invalid UTF-8 is a bad sample, counted by its reason rather than thrown.
     return { reason: "non-utf8-caption" };
   }
   const caption = text.replace(/[\s\p{Cc}]+/gu, " ").trim();

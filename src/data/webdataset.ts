@@ -342,6 +342,7 @@ export function samplePair(
         throw new Error("not an object");
       meta = parsed as Record<string, unknown>;
     } catch {
+      // A corrupt JSON member is a bad sample: counted and skipped, not thrown.
       bad.add("corrupt-json", `${where}.json`);
       return undefined;
     }

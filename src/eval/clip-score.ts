@@ -86,6 +86,7 @@ export async function loadScorer(checkpoint: string, tokenizerPath?: string): Pr
   try {
     cfg = JSON.parse(meta.config ?? "null");
   } catch {
+    // Unparseable config in the checkpoint metadata: the defaults below apply, as for a checkpoint without one.
     cfg = null;
   }
   if (!cfg?.model || !cfg.imageSize)

@@ -56,6 +56,7 @@ function readConfig(runDir: string, checkpoint: string, metadata: Record<string,
   try {
     fromCkpt = JSON.parse(metadata.config ?? "null");
   } catch {
+    // Unparseable config in the checkpoint metadata: fall back to config.json beside it.
     fromCkpt = null;
   }
   if (!fs.existsSync(file)) {

@@ -71,6 +71,7 @@ async function toFileBytes(x: ImageInput, what: string): Promise<{ data: Buffer;
   try {
     format = (await sharp(data).metadata()).format;
   } catch {
+    // sharp cannot read the bytes: format stays unknown and the caller names the file as unsupported.
     format = undefined;
   }
   if (!format)

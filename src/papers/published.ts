@@ -249,6 +249,7 @@ export function publishedDrift(
       try {
         hashes = new Set(sweepFor(section, profile, root).runs.map((r) => r.hash));
       } catch {
+        // A section that no longer builds for this profile: none of its published lines is in a current sweep.
         hashes = new Set();
       }
       const mine = lines.filter((l) => l.profile === profile);

@@ -64,6 +64,7 @@ export const scoreKind: RunKind = {
         const p = path.join(String(cfg.data), "tokenizer.json");
         return fs.existsSync(p) ? p : undefined;
       } catch {
+        // The scorer run has no readable config: score with the corpus's own tokenizer.
         return undefined;
       }
     })();

@@ -50,6 +50,7 @@ export function processStartTime(pid: number): string | undefined {
     const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return rest[19];
   } catch {
+    // No /proc entry: the process is gone (or not Linux), so there is no start time to compare.
     return undefined;
   }
 }
@@ -69,6 +70,7 @@ export function readLock(dir: string): (LockInfo & { mtimeMs: number }) | undefi
     const info = JSON.parse(fs.readFileSync(file, "utf8")) as LockInfo;
     return { ...info, mtimeMs: st.mtimeMs };
   } catch {
+    // Missing or half-written lock file: treated as no lock; the caller retries or takes it.
     return undefined;
   }
 }
@@ -145,6 +147,7 @@ function readLockFile(file: string): (LockInfo & { mtimeMs: number }) | undefine
     const st = fs.statSync(file);
     return { ...(JSON.parse(fs.readFileSync(file, "utf8")) as LockInfo), mtimeMs: st.mtimeMs };
   } catch {
+    // Missing or half-written lock file: treated as no lock; the caller retries or takes it.
     return undefined;
   }
 }

@@ -130,6 +130,7 @@ export function priorAttemptSeconds(prev: RunStatus | undefined, dir: string): n
     try {
       end = fs.statSync(path.join(dir, LOG_FILE)).mtimeMs;
     } catch {
+      // No log file (the attempt never started logging): keep the earlier total.
       return before;
     }
   }

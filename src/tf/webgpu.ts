@@ -107,6 +107,7 @@ export function vulkanDrivers(env: NodeJS.ProcessEnv = process.env): {
             .filter((f) => f.endsWith(".json"))
             .map((f) => path.join(d, f));
         } catch {
+          // An ICD folder that does not exist here: no Vulkan drivers from it.
           return [];
         }
       });
@@ -132,6 +133,7 @@ export function gpuDevices(): string[] {
         .filter((f) => re.test(f))
         .map((f) => path.join(dir, f));
     } catch {
+      // A library folder that does not exist here: nothing to find in it.
       return [];
     }
   };

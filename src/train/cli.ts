@@ -36,6 +36,7 @@ export function samplesForEpochs(
     try {
       n = JSON.parse(fs.readFileSync(file, "utf8")).samples;
     } catch {
+      // No readable manifest: n stays unknown and the check below names the folder and the fix.
       n = undefined;
     }
     if (!(typeof n === "number" && Number.isInteger(n) && n > 0))

@@ -25,6 +25,7 @@ export function previousEvals(file: string, step: number): TrainResult["evals"] 
   try {
     v = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch {
+    // No (or a torn) eval.json from an earlier attempt: the resumed run starts its eval history afresh.
     return [];
   }
   if (!Array.isArray(v)) return [];

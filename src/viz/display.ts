@@ -34,6 +34,7 @@ function tslabSink(): DisplaySink | undefined {
   try {
     file = require.resolve("tslab/dist/jupyter");
   } catch {
+    // Not running under tslab: no notebook display sink, figures go to the other sinks.
     return undefined;
   }
   const mod = require.cache[file];

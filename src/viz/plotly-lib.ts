@@ -68,6 +68,7 @@ function loadEsbuild(): Esbuild | undefined {
     const tsxDir = path.dirname(require.resolve("tsx/package.json"));
     return require(require.resolve("esbuild", { paths: [tsxDir] })) as Esbuild;
   } catch {
+    // esbuild not installed: the library is used unminified.
     return undefined;
   }
 }

@@ -125,6 +125,7 @@ export function iconifyUnavailable(): string | undefined {
     packageDir(ICONIFY_PACKAGE);
     return undefined;
   } catch {
+    // The package does not resolve: it is not installed, and the message says how to install it.
     return `npm package ${ICONIFY_PACKAGE} is not installed (an optional dependency, a 104 MB download; run \`npm install\` without --omit=optional, or \`npm install ${ICONIFY_PACKAGE}\`)`;
   }
 }

@@ -101,6 +101,7 @@ function writtenRecord(dir: string): InspectReport["bad"] {
       return undefined;
     return { ...s.bad, seen: s.seen, when: "conversion" };
   } catch {
+    // No conversion manifest (or not ours): the folder has no conversion report.
     return undefined;
   }
 }

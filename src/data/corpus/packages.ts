@@ -56,6 +56,7 @@ export function debVersion(pkg: string): string | undefined {
     const [status, version] = out.split("|");
     return status?.endsWith(" installed") ? version : undefined;
   } catch {
+    // dpkg-query fails when the package is not installed (or dpkg is absent): no version.
     return undefined;
   }
 }

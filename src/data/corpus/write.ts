@@ -109,6 +109,7 @@ export function readManifest(dir: string): DatasetManifest | undefined {
     const m = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")) as DatasetManifest;
     return m.format === MANIFEST_FORMAT ? m : undefined;
   } catch {
+    // Missing or unreadable manifest: the folder holds no dataset, which callers report in their own words.
     return undefined;
   }
 }
@@ -124,6 +125,7 @@ export function isUpToDate(dir: string, fingerprint: string): boolean {
     try {
       if (fs.statSync(path.join(dir, f.name)).size !== f.bytes) return false;
     } catch {
+      // A listed file is missing: the build is not up to date.
       return false;
     }
   }
@@ -358,6 +360,7 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch {
+    // kill(pid, 0) throws when no such process exists (or is not ours): not alive.
     return false;
   }
 }
