@@ -32,7 +32,7 @@ function manifestSamples(dataDir: string): number | undefined {
     const n = JSON.parse(fs.readFileSync(path.join(dataDir, "manifest.json"), "utf8")).samples;
     return Number.isInteger(n) && n > 0 ? n : undefined;
   } catch {
-    // No readable manifest: the sample count is unknown and the cache is rebuilt from the shards.
+    // No readable manifest: the progress bar runs without a total.
     return undefined;
   }
 }
