@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { writeFileAtomic } from "../sweep/atomic";
 import { kindOf } from "../sweep/kinds";
-import { loadResultsFile, type ResultLine } from "../sweep/results";
+import { loadResultsFile, type ResultLine, withLabels } from "../sweep/results";
 import { inspectRun, type Provenance } from "../sweep/run-dir";
 import { runSweep } from "../sweep/runner";
 import { DEFAULT_ROOT, PROFILES, type Sweep, type SweepRun, withDependencies } from "../sweep/sweep";
@@ -93,7 +93,7 @@ export async function sectionResults(
       for (const r of missing) {
         const insp = inspectRun(r.dir, r.hash, r.kind);
         if (insp.state === "done")
-          have.set(r.hash, { ...insp.result, profile: sweep.profile, index: r.index });
+          have.set(r.hash, withLabels({ ...insp.result, profile: sweep.profile, index: r.index }, r.labels));
       }
     } else {
       const report = await runSweep(sweep, {
@@ -103,7 +103,10 @@ export async function sectionResults(
       });
       for (const o of report.outcomes) {
         if (o.result && !have.has(o.run.hash))
-          have.set(o.run.hash, { ...o.result, profile: sweep.profile, index: o.run.index });
+          have.set(
+            o.run.hash,
+            withLabels({ ...o.result, profile: sweep.profile, index: o.run.index }, o.run.labels),
+          );
       }
     }
     const absent = sweep.runs.filter((r) => !have.has(r.hash));
@@ -175,6 +178,7 @@ export function publishedLine(line: ResultLine): ResultLine {
     provenance: prov,
     ...(line.info ? { info: line.info } : {}),
     ...(line.corpus ? { corpus: line.corpus } : {}),
+    ...(line.labels ? { labels: line.labels } : {}),
   };
 }
 
@@ -208,7 +212,9 @@ export function publishLines(section: string, lines: ResultLine[], resultsDir: s
 export function finishedLines(sweep: Sweep): ResultLine[] {
   return sweep.runs.flatMap((r) => {
     const insp = inspectRun(r.dir, r.hash, kindOf(catalog().kinds, r.spec.kind));
-    return insp.state === "done" ? [{ ...insp.result, profile: sweep.profile, index: r.index }] : [];
+    return insp.state === "done"
+      ? [withLabels({ ...insp.result, profile: sweep.profile, index: r.index }, r.labels)]
+      : [];
   });
 }
 

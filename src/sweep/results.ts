@@ -14,6 +14,23 @@ import { DEFAULT_ROOT } from "./sweep";
 export interface ResultLine extends RunResult {
   profile: string;
   index: number;
+  /** The run's labels in the sweep that made (or, for published lines, reads) it; see RunLabels. */
+  labels?: Record<string, string[]>;
+}
+
+/** `line` with the labels `run` has in the current sweep (none: the line as it is). */
+export function withLabels<L extends ResultLine>(line: L, labels: Record<string, string[]> | undefined): L {
+  return labels && Object.keys(labels).length ? { ...line, labels } : line;
+}
+
+/** The one value of label `key` on a line (undefined when it has none; the first when it has several). */
+export function labelOf(line: { labels?: Record<string, string[]> }, key: string): string | undefined {
+  return line.labels?.[key]?.[0];
+}
+
+/** True when the line was given `value` under `key` (a run shared by two grids has both). */
+export function hasLabel(line: { labels?: Record<string, string[]> }, key: string, value: string): boolean {
+  return line.labels?.[key]?.includes(value) ?? false;
 }
 
 export function appendResult(file: string, line: ResultLine): void {

@@ -16,7 +16,7 @@ import { writeJsonAtomic } from "./atomic";
 import type { RunOutput } from "./kinds";
 import { Heartbeat, type HeldLock, readLock, staleReason, tryLock } from "./lock";
 import { WorkerPool } from "./pool";
-import { appendResult, formatTable, loadResultsFile, type TableRow } from "./results";
+import { appendResult, formatTable, loadResultsFile, type TableRow, withLabels } from "./results";
 import {
   discardResult,
   inspectRun,
@@ -398,7 +398,10 @@ class SweepSession {
     };
     writeJsonAtomic(path.join(run.dir, RESULT_FILE), result);
     writeStatus(run.dir, { ...status, state: "done", endedAt: result.finishedAt });
-    appendResult(this.sweep.jsonl, { ...result, profile: this.sweep.profile, index: run.index });
+    appendResult(
+      this.sweep.jsonl,
+      withLabels({ ...result, profile: this.sweep.profile, index: run.index }, run.labels),
+    );
     Object.assign(t, { state: "done", result, ranHere: true });
     this.log(
       `✓ [${run.index}] ${this.label(run)} ${formatDuration(result.wallSeconds)}  ${headline(result.metrics)}`,
@@ -515,7 +518,10 @@ function backfillJsonl(sweep: Sweep, tracks: Track[]): void {
   const have = new Set(loadResultsFile(sweep.jsonl).records.map((r) => r.hash));
   for (const t of done) {
     if (!have.has(t.run.hash))
-      appendResult(sweep.jsonl, { ...t.result!, profile: sweep.profile, index: t.run.index });
+      appendResult(
+        sweep.jsonl,
+        withLabels({ ...t.result!, profile: sweep.profile, index: t.run.index }, t.run.labels),
+      );
   }
 }
 

@@ -12,10 +12,25 @@ export const PROFILES = ["smoke", "quick", "full"] as const;
 export type Profile = (typeof PROFILES)[number];
 
 /** What a section function returns: raw specs (validated by buildSweep) and notes for readers. */
+/**
+ * What a run is in the experiment's design (`{ axis: "fixed samples", variant: "flip-50" }`): kept
+ * beside the spec, outside its hash, so findings and notebooks select runs by label instead of
+ * recovering the design from spec values. A spec listed twice (a point shared by two grids) has
+ * every value it was given under a key, in the order given.
+ */
+export type RunLabels = Readonly<Record<string, string>>;
+
+/** A run of a sweep definition with its labels. */
+export interface LabelledRun {
+  spec: Record<string, unknown>;
+  labels: RunLabels;
+}
+
 export interface SweepDef {
   section: string;
   profile: Profile;
-  runs: Array<Record<string, unknown>>;
+  /** Raw specs, or specs with labels (`{ spec, labels }`). */
+  runs: Array<Record<string, unknown> | LabelledRun>;
   /** How the sizes map onto the paper's (their 400M ↔ our N), shown by `clipdown sweep list -v`. */
   notes?: string;
 }
@@ -33,6 +48,8 @@ export interface SweepRun {
   dir: string;
   kind: RunKind;
   needs: string[];
+  /** Every label value the definition gave this run, by key (empty when it gave none). */
+  labels: Record<string, string[]>;
 }
 
 export interface Sweep {
@@ -63,10 +80,31 @@ export function checkSectionName(name: string): string {
  * Validates every spec, hashes it, drops exact duplicates (two axes of a grid may share a point),
  * checks dependencies exist in the sweep and orders runs after what they need (stable otherwise).
  */
+/** The raw spec of a definition entry (with or without labels). */
+export function specOf(entry: Record<string, unknown> | LabelledRun): Record<string, unknown> {
+  return isLabelled(entry) ? entry.spec : entry;
+}
+
+function isLabelled(entry: Record<string, unknown> | LabelledRun): entry is LabelledRun {
+  const e = entry as Partial<LabelledRun>;
+  return typeof e.spec === "object" && e.spec !== null && typeof e.labels === "object" && e.labels !== null;
+}
+
+function addLabels(into: Record<string, string[]>, labels: RunLabels): void {
+  for (const [k, v] of Object.entries(labels)) {
+    if (typeof v !== "string") throw new Error(`run label "${k}" must be a string, got ${JSON.stringify(v)}`);
+    into[k] ??= [];
+    if (!into[k].includes(v)) into[k].push(v);
+  }
+}
+
 export function buildSweep(def: SweepDef, kinds: RunKinds, root: string = DEFAULT_ROOT): Sweep {
   checkSectionName(def.section);
   const byHash = new Map<string, Omit<SweepRun, "index">>();
-  def.runs.forEach((raw, i) => {
+  def.runs.forEach((entry, i) => {
+    const { raw, labels } = isLabelled(entry)
+      ? { raw: entry.spec, labels: entry.labels }
+      : { raw: entry, labels: {} };
     let spec: RunSpec;
     try {
       spec = normalizeSpec(kinds, raw);
@@ -74,9 +112,22 @@ export function buildSweep(def: SweepDef, kinds: RunKinds, root: string = DEFAUL
       throw new Error(`${def.section}/${def.profile} run ${i}: ${(e as Error).message}`);
     }
     const hash = specHash(spec);
-    if (byHash.has(hash)) return;
+    const seen = byHash.get(hash);
+    if (seen) {
+      addLabels(seen.labels, labels);
+      return;
+    }
     const kind = kindOf(kinds, spec.kind);
-    byHash.set(hash, { spec, hash, kind, needs: kind.needs(spec), dir: path.join(root, def.section, hash) });
+    const run = {
+      spec,
+      hash,
+      kind,
+      needs: kind.needs(spec),
+      dir: path.join(root, def.section, hash),
+      labels: {},
+    };
+    addLabels(run.labels, labels);
+    byHash.set(hash, run);
   });
   for (const r of byHash.values()) {
     for (const n of r.needs) {

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ALL_FINDINGS } from "../../src/papers/findings";
+import { DQ_AXES } from "../../src/papers/scaling-down/data-quantity";
 import {
   DATA_QUANTITY_FINDINGS,
   evaluateEpochsTimesSize,
@@ -19,7 +20,13 @@ import type { ResultLine } from "../../src/sweep/results";
 
 let counter = 0;
 /** One finished run of `subset` pairs for `epochs` epochs with the given metrics. */
-function line(subset: number, epochs: number, metrics: Record<string, number>, seed = 0): ResultLine {
+function line(
+  subset: number,
+  epochs: number,
+  metrics: Record<string, number>,
+  seed = 0,
+  axis: string = DQ_AXES.grid,
+): ResultLine {
   const samples = subset * epochs;
   const hash = (counter++).toString(16).padStart(16, "0");
   return {
@@ -36,6 +43,7 @@ function line(subset: number, epochs: number, metrics: Record<string, number>, s
     provenance: {} as ResultLine["provenance"],
     profile: "quick",
     index: 0,
+    labels: { axis: [axis] },
   };
 }
 
@@ -126,12 +134,18 @@ test("D6: variants gain while the base set does not → reproduced; both gain �
 
 // ── D8 ──────────────────────────────────────────────────────────────────────────────────────────
 const fixed = (zs: number[], sizes = [256, 1024, 2048, 4096], s = 4096) =>
-  sizes.map((n, i) => line(n, s / n, { [ZS]: zs[i]! }));
+  sizes.map((n, i) => line(n, s / n, { [ZS]: zs[i]! }, 0, DQ_AXES.fixed));
 
 test("D8: gains from a bigger pool at first, none at the last step → reproduced", () => {
   const r = evaluateSizeAtFixedSamples([...fixed([0.05, 0.1, 0.11, 0.111]), line(256, 2, { [ZS]: 0.5 })]);
   assert.equal(r.verdict, "reproduced");
-  assert.equal(r.evidence.length, 4); // the 4096-sample budget, not the one-size 512-sample run
+  assert.equal(r.evidence.length, 4); // the fixed-samples runs, not the grid's 512-sample run
+  // The grids are told apart by label: a fixed-samples run does not join the epochs × size grid.
+  const withFixed = [
+    ...grid({ "256x4": 0.1, "256x8": 0.1, "1024x4": 0.1, "1024x8": 0.15 }),
+    ...fixed([0.3, 0.3, 0.3, 0.3]),
+  ];
+  assert.match(evaluateEpochsTimesSize(withFixed).measured, /from 4 to 8 epochs/);
   assert.equal(evaluateSizeAtFixedSamples(fixed([0.05, 0.1, 0.11, 0.15])).verdict, "not reproduced");
   assert.equal(evaluateSizeAtFixedSamples(fixed([0.05, 0.051, 0.052, 0.052])).verdict, "inconclusive");
   assert.equal(evaluateSizeAtFixedSamples(fixed([0.05, 0.1], [256, 1024])).verdict, "not testable");

@@ -15,6 +15,7 @@ import { PICTOGRAM_PAIRS } from "../../src/papers/catlip/catlip";
 import { CHOSEN_RECIPE } from "../../src/papers/clipdown/recipe";
 import {
   DATA_QUANTITY_PLANS,
+  DQ_AXES,
   dataQuantitySweep,
   epochsOf,
   SECTION_EVAL,
@@ -63,6 +64,10 @@ test("points shared by the two grids are one run; quick is a subset of full, bot
   // 8,000 × 16 reaches the 128,000-sample budget in both grids: listed twice, run once.
   assert.equal(def.runs.length, 9);
   assert.equal(sweep.runs.length, 8);
+  // The shared run carries both grids' labels; the others one each.
+  const shared = sweep.runs.find((r) => r.spec.subset === 8000 && r.spec.samples === 128_000)!;
+  assert.deepEqual(shared.labels, { axis: [DQ_AXES.grid, DQ_AXES.fixed] });
+  assert.equal(sweep.runs.filter((r) => r.labels.axis?.length === 1).length, 7);
   const full = sweepFor("data-quantity", "full", "/tmp/unused");
   const fullHashes = new Set(full.runs.map((r) => r.hash));
   for (const r of sweep.runs) assert.ok(fullHashes.has(r.hash), `quick run ${r.hash} is not in full`);

@@ -18,21 +18,26 @@ import { recipeRows } from "../../src/papers/findings/recipe-block";
 import { PROFILE_SETTINGS } from "../../src/quickstart/settings";
 import { normalizeTrainSpec } from "../../src/runs/train";
 import { specHash } from "../../src/sweep/spec";
+import { specOf } from "../../src/sweep/sweep";
 import { TRAIN_DEFAULTS } from "../../src/train/config";
 
 test("every profile builds distinct, valid train specs; quick has every variant on the default corpus once", () => {
   for (const profile of ["smoke", "quick", "full"] as const) {
     const sw = recipeSweep(profile);
-    const hashes = sw.runs.map((r) => specHash(normalizeTrainSpec(r)));
+    const hashes = sw.runs.map((r) => specHash(normalizeTrainSpec(specOf(r))));
     assert.equal(new Set(hashes).size, hashes.length, `${profile}: a run twice`);
   }
   const onDefaultCorpus = RECIPE_VARIANTS.filter((v) => v.knobs.data === undefined);
   assert.equal(recipeSweep("quick").runs.length, onDefaultCorpus.length + 2);
   assert.ok(
-    recipeSweep("quick").runs.every((r) => r.data === "data/pictograms"),
+    recipeSweep("quick")
+      .runs.map(specOf)
+      .every((r) => r.data === "data/pictograms"),
     "quick needs only the default build",
   );
-  const xl = recipeSweep("full").runs.filter((r) => r.data === "data/pictograms-xl");
+  const xl = recipeSweep("full")
+    .runs.map(specOf)
+    .filter((r) => r.data === "data/pictograms-xl");
   assert.deepEqual(
     xl.map((r) => r.seed),
     [0, 1, 2],

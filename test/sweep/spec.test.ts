@@ -134,6 +134,35 @@ test("buildSweep dedupes identical specs, orders dependencies first, and run-ind
   );
 });
 
+test("labels sit beside a spec, outside its hash; a spec listed twice keeps every value it was given", () => {
+  const spec = { kind: "fake", name: "shared" };
+  const sweep = buildSweep(
+    {
+      section: "t",
+      profile: "smoke",
+      runs: [
+        { spec, labels: { axis: "grid", variant: "a" } },
+        { spec: { ...spec }, labels: { axis: "fixed", variant: "a" } },
+        { kind: "fake", name: "plain" },
+      ],
+    },
+    KINDS,
+    "/tmp/r",
+  );
+  assert.equal(sweep.runs.length, 2);
+  assert.equal(sweep.runs[0]!.hash, specHash(normalizeSpec(spec)), "labels do not change the hash");
+  assert.deepEqual(sweep.runs[0]!.labels, { axis: ["grid", "fixed"], variant: ["a"] });
+  assert.deepEqual(sweep.runs[1]!.labels, {});
+  assert.throws(
+    () =>
+      buildSweep(
+        { section: "t", profile: "smoke", runs: [{ spec, labels: { axis: 3 as unknown as string } }] },
+        KINDS,
+      ),
+    /run label "axis" must be a string, got 3/,
+  );
+});
+
 test("FLOPs per sample follow the spec's strategy options (FLIP-75 below FLIP-50 below CLIP)", async () => {
   const { specFlopsPerSample } = await import("../../src/runs/train");
   const base = { model: "vit-b/8", imageSize: 32, contextLength: 16 };

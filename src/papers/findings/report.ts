@@ -12,7 +12,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { baseCorpusHash, shortHash } from "../../data/corpus/identity";
-import { loadResultsFile, type ResultLine } from "../../sweep/results";
+import { loadResultsFile, type ResultLine, withLabels } from "../../sweep/results";
 import { DEFAULT_ROOT, PROFILES, type Profile } from "../../sweep/sweep";
 import { sectionNames, sweepFor } from "../catalog";
 import { ruleText } from "./stats";
@@ -59,6 +59,11 @@ export interface SectionUse {
  * section or profile is unknown here (its lines are then taken by their profile label, all of them).
  */
 export type SweepHashes = (section: string, profile: Profile) => readonly string[] | undefined;
+/** Each run's labels in the current sweep, by hash (undefined: the section is not registered here). */
+export type SweepLabels = (
+  section: string,
+  profile: Profile,
+) => ReadonlyMap<string, Record<string, string[]>> | undefined;
 
 /**
  * For each section, the largest profile whose sweep is completely published (with `hashes`; without,
@@ -70,6 +75,7 @@ export type SweepHashes = (section: string, profile: Profile) => readonly string
 export function sectionUses(
   bySection: Map<string, ResultLine[]>,
   hashes: SweepHashes = () => undefined,
+  labels: SweepLabels = () => undefined,
 ): Map<string, SectionUse> {
   const out = new Map<string, SectionUse>();
   for (const [section, all] of bySection) {
@@ -78,7 +84,8 @@ export function sectionUses(
       const want = hashes(section, profile);
       if (want) {
         const set = new Set(want);
-        const used = all.filter((l) => set.has(l.hash));
+        const byHash = labels(section, profile);
+        const used = all.filter((l) => set.has(l.hash)).map((l) => withLabels(l, byHash?.get(l.hash)));
         // A sweep nobody ran yet may share a run or two with a smaller one: it is not in progress.
         const started = used.length >= set.size || used.some((l) => l.profile === profile);
         if (used.length && started) candidates.push({ profile, used, of: set.size });
@@ -413,12 +420,18 @@ export const currentSweepHashes: SweepHashes = (section, profile) => {
   return sweepFor(section, profile, DEFAULT_ROOT).runs.map((r) => r.hash);
 };
 
+/** The registered section's run labels for `profile`, by hash. */
+export const currentSweepLabels: SweepLabels = (section, profile) => {
+  if (!sectionNames().includes(section)) return undefined;
+  return new Map(sweepFor(section, profile, DEFAULT_ROOT).runs.map((r) => [r.hash, r.labels]));
+};
+
 /** Everything `clipdown findings` writes, from a results directory and a list of findings. */
 export function buildReport(
   findings: readonly Finding[],
   resultsDir: string,
 ): { judged: Judged[]; findingsMd: string; readmeBlock: string } {
-  const uses = sectionUses(loadResultsDir(resultsDir), currentSweepHashes);
+  const uses = sectionUses(loadResultsDir(resultsDir), currentSweepHashes, currentSweepLabels);
   const judged = judge(findings, uses);
   return { judged, findingsMd: renderFindings(judged, uses), readmeBlock: renderReadmeBlock(judged, uses) };
 }

@@ -10,7 +10,7 @@
  * epochs, growing the pool helped at first); without that, "no gain" cannot be told apart from "no
  * signal" and the verdict is inconclusive.
  */
-import type { ResultLine } from "../../sweep/results";
+import { hasLabel, type ResultLine } from "../../sweep/results";
 import {
   type Comparison,
   compareMeans,
@@ -20,6 +20,7 @@ import {
   summarize,
 } from "../findings/stats";
 import type { Evidence, Finding, FindingResult } from "../findings/types";
+import { DQ_AXES } from "./data-quantity";
 
 const SECTION = "data-quantity";
 const PAPER = "Scaling (Down) CLIP" as const;
@@ -32,7 +33,9 @@ export const ZS_SHIFT = "noto-nouns-shift-mean/mean_per_class_recall";
 /** Noto caption retrieval Recall@1, both directions. */
 export const RETRIEVAL = ["i2t_r1", "t2i_r1"] as const;
 
-const kept = (rs: readonly ResultLine[]) => rs.filter((r) => r.spec.kind === "train");
+/** The epochs × size grid's runs (D4–D6) and the fixed-samples grid's (D8), by their sweep labels. */
+const grid = (rs: readonly ResultLine[]) => rs.filter((r) => hasLabel(r, "axis", DQ_AXES.grid));
+const fixedGrid = (rs: readonly ResultLine[]) => rs.filter((r) => hasLabel(r, "axis", DQ_AXES.fixed));
 
 /** Distinct values of a numeric spec field, ascending. */
 function distinct(rs: readonly ResultLine[], field: string): number[] {
@@ -63,7 +66,7 @@ function inconclusive(measured: string, evidence: Evidence[], note: string): Fin
 
 /** D4: the small set plateaus between the two longest schedules; the large set keeps improving. */
 export function evaluateEpochsTimesSize(results: ResultLine[]): FindingResult {
-  const rs = kept(results);
+  const rs = grid(results);
   const sizes = distinct(rs, "subset").filter((n) => epochsFor(rs, n).length >= 2);
   if (sizes.length < 2)
     return inconclusive(
@@ -111,7 +114,7 @@ export function evaluateEpochsTimesSize(results: ResultLine[]): FindingResult {
 
 /** D5: retrieval R@1 does not improve beyond 8 epochs at any size (but did improve up to 8). */
 export function evaluateRetrievalSaturation(results: ResultLine[]): FindingResult {
-  const rs = kept(results);
+  const rs = grid(results);
   const evidence: Evidence[] = [];
   const parts: string[] = [];
   let laterGain = false;
@@ -166,7 +169,7 @@ export function evaluateRetrievalSaturation(results: ResultLine[]): FindingResul
 
 /** D6: on the smallest set, the longest schedule helps the shift variants but not the base set. */
 export function evaluateVariantsDiverge(results: ResultLine[]): FindingResult {
-  const rs = kept(results);
+  const rs = grid(results);
   const rule = `${ruleText()}; reproduced when the shift-variant mean gains (decided) and emoji-441 does not`;
   const sizes = distinct(rs, "subset").filter((n) => epochsFor(rs, n, ZS_SHIFT).length >= 2);
   if (!sizes.length)
@@ -199,9 +202,9 @@ export function evaluateVariantsDiverge(results: ResultLine[]): FindingResult {
 
 /** D8 (dataset size): at fixed samples seen, growing the pool helps at first, not at the largest step. */
 export function evaluateSizeAtFixedSamples(results: ResultLine[]): FindingResult {
-  const rs = kept(results);
+  const rs = fixedGrid(results);
   const rule = `${ruleText()}; reproduced when some step up in pool size gains (decided) and the last step does not`;
-  // The budget trained on the most distinct subset sizes is the fixed-samples grid.
+  // The fixed-samples runs, at the budget with the most pool sizes (each profile has one budget).
   const budgets = distinct(rs, "samples")
     .map((s) => ({ s, sizes: distinct(selectRuns(rs, { samples: s }), "subset") }))
     .sort((a, b) => b.sizes.length - a.sizes.length || b.s - a.s);

@@ -18,7 +18,7 @@
  * `quick` is a subset of `full` (the same specs, so `reproduce --profile full` also completes quick).
  * Run with `clipdown reproduce --section data-quantity --profile quick --jobs 2`.
  */
-import type { Profile, Section, SweepDef } from "../../sweep/sweep";
+import type { LabelledRun, Profile, Section, SweepDef } from "../../sweep/sweep";
 import { CHOSEN_RECIPE } from "../clipdown/recipe";
 import { PAPER_SAMPLES_PER_OURS } from "../corpus";
 
@@ -44,6 +44,9 @@ export interface DataQuantityPlan {
   evalSize: number;
   eval: string[];
 }
+
+/** The `axis` label of each grid's runs (a point in both grids has both). */
+export const DQ_AXES = { grid: "epochs × size", fixed: "fixed samples" } as const;
 
 /** The primary zero-shot benchmark with its shift variants, and caption retrieval over all Noto images. */
 export const SECTION_EVAL = ["heldout", "zeroshot:noto-nouns", "retrieval:noto"];
@@ -153,12 +156,14 @@ export function dataQuantitySweep(
     throw new Error(
       `data-quantity/${profile}: epochs has ${plan.epochs.length} lists for ${plan.sizes.length} sizes`,
     );
-  const runs: Array<Record<string, unknown>> = [];
+  const runs: LabelledRun[] = [];
   for (const seed of plan.seeds) {
     plan.sizes.forEach((n, i) => {
-      for (const e of plan.epochs[i]!) runs.push(dataQuantityRun(plan, n, n * e, seed));
+      for (const e of plan.epochs[i]!)
+        runs.push({ spec: dataQuantityRun(plan, n, n * e, seed), labels: { axis: DQ_AXES.grid } });
     });
-    for (const n of plan.fixed.sizes) runs.push(dataQuantityRun(plan, n, plan.fixed.samples, seed));
+    for (const n of plan.fixed.sizes)
+      runs.push({ spec: dataQuantityRun(plan, n, plan.fixed.samples, seed), labels: { axis: DQ_AXES.fixed } });
   }
   const paper = (n: number) => {
     const v = n * PAPER_SAMPLES_PER_OURS;
