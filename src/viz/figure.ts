@@ -35,8 +35,9 @@ export interface AxesOptions {
   /**
    * The chance level in the y axis's units: drawn as a dashed grey line across the whole plot and
    * labelled `chanceLabel` (default "chance"), so a reader sees how far above chance a result is.
+   * Several levels (top-1 and top-5 on one chart) are a list of `{ y, label }`.
    */
-  chance?: number;
+  chance?: number | ReadonlyArray<{ y: number; label: string }>;
   chanceLabel?: string;
 }
 
@@ -78,25 +79,38 @@ export function baseLayout(o: AxesOptions): Layout {
   if (o.title) layout.title = { text: o.title };
   if (o.height) layout.height = o.height;
   if (o.chance !== undefined) {
-    if (!Number.isFinite(o.chance)) throw new Error(`chance must be a finite number, got ${o.chance}`);
+    const levels =
+      typeof o.chance === "number" ? [{ y: o.chance, label: o.chanceLabel ?? "chance" }] : o.chance;
     const line = { color: "#888", dash: "dash", width: 1.5 };
-    // Plotly places shapes and annotations on a log axis by the log10 of the value.
-    const y = o.logY ? Math.log10(o.chance) : o.chance;
-    // xref "paper" spans the plot whatever the x axis (log, categories); yref "y" follows the data.
-    layout.shapes = [{ type: "line", xref: "paper", x0: 0, x1: 1, yref: "y", y0: y, y1: y, line }];
-    layout.annotations = [
-      {
+    layout.shapes = [];
+    layout.annotations = [];
+    for (const c of levels) {
+      if (!Number.isFinite(c.y)) throw new Error(`chance must be a finite number, got ${c.y}`);
+      // Plotly places shapes and annotations on a log axis by the log10 of the value.
+      const y = o.logY ? Math.log10(c.y) : c.y;
+      // xref "paper" spans the plot whatever the x axis (log, categories); yref "y" follows the data.
+      (layout.shapes as unknown[]).push({
+        type: "line",
+        xref: "paper",
+        x0: 0,
+        x1: 1,
+        yref: "y",
+        y0: y,
+        y1: y,
+        line,
+      });
+      (layout.annotations as unknown[]).push({
         xref: "paper",
         x: 1,
         xanchor: "right",
         yref: "y",
         y,
         yanchor: "bottom",
-        text: o.chanceLabel ?? "chance",
+        text: c.label,
         showarrow: false,
         font: { color: "#666", size: 11 },
-      },
-    ];
+      });
+    }
   }
   return layout;
 }

@@ -77,7 +77,9 @@ export function evalFigure(
     title: "Held-out evaluation during training",
     xTitle: axisTitle(x),
     yTitle: "score",
-    ...(opts.chance !== undefined ? { chanceLabel: `chance (${(100 * opts.chance).toFixed(1)} %)` } : {}),
+    ...(typeof opts.chance === "number"
+      ? { chanceLabel: `chance (${(100 * opts.chance).toFixed(1)} %)` }
+      : {}),
     ...opts,
   });
   // Small models score near chance: autoscale from zero rather than squash the lines into [0, 1].

@@ -106,4 +106,19 @@ test("chance: a dashed line across the whole plot at the chance level, labelled,
   assert.equal((log.layout.shapes as Array<{ y0: number }>)[0]!.y0, 2);
   assert.equal(lineChart([{ name: "a", x: [1], y: [5] }]).layout.shapes, undefined);
   assert.throws(() => lineChart([], { chance: Number.NaN }), /chance must be a finite number/);
+  // Two levels on one chart (top-1 and top-5 errors).
+  const two = lineChart([], {
+    chance: [
+      { y: 99.8, label: "top-1 chance" },
+      { y: 98.9, label: "top-5 chance" },
+    ],
+  });
+  assert.deepEqual(
+    (two.layout.shapes as Array<{ y0: number }>).map((x) => x.y0),
+    [99.8, 98.9],
+  );
+  assert.deepEqual(
+    (two.layout.annotations as Array<{ text: string }>).map((x) => x.text),
+    ["top-1 chance", "top-5 chance"],
+  );
 });

@@ -163,7 +163,10 @@ export function dataQuantitySweep(
         runs.push({ spec: dataQuantityRun(plan, n, n * e, seed), labels: { axis: DQ_AXES.grid } });
     });
     for (const n of plan.fixed.sizes)
-      runs.push({ spec: dataQuantityRun(plan, n, plan.fixed.samples, seed), labels: { axis: DQ_AXES.fixed } });
+      runs.push({
+        spec: dataQuantityRun(plan, n, plan.fixed.samples, seed),
+        labels: { axis: DQ_AXES.fixed },
+      });
   }
   const paper = (n: number) => {
     const v = n * PAPER_SAMPLES_PER_OURS;
