@@ -13,6 +13,7 @@ import {
   evaluateRetrievalSaturation,
   evaluateSizeAtFixedSamples,
   evaluateVariantsDiverge,
+  evaluateVariantsLinear,
   ZS,
   ZS_SHIFT,
 } from "../../src/papers/scaling-down/data-quantity-findings";
@@ -151,10 +152,37 @@ test("D8: gains from a bigger pool at first, none at the last step → reproduce
   assert.equal(evaluateSizeAtFixedSamples(fixed([0.05, 0.1], [256, 1024])).verdict, "not testable");
 });
 
+// ── D14 ─────────────────────────────────────────────────────────────────────────────────────────
+const variantsLine = (x: number, sketch: number, edges: number, lowres: number) =>
+  line(2000, 2, {
+    [ZS]: x,
+    "noto-nouns-sketch/mean_per_class_recall": sketch,
+    "noto-nouns-edges/mean_per_class_recall": edges,
+    "noto-nouns-lowres/mean_per_class_recall": lowres,
+  });
+
+test("D14: every variant near-linear in the primary benchmark → reproduced; one scattered → not; too narrow → inconclusive", () => {
+  const xs = [0.02, 0.05, 0.08, 0.11, 0.14, 0.17];
+  const linear = xs.map((x) => variantsLine(x, 0.8 * x + 0.01, 0.5 * x, 0.9 * x - 0.005));
+  const r = evaluateVariantsLinear(linear);
+  assert.equal(r.verdict, "reproduced");
+  assert.match(r.measured, /over 6 runs .*sketch = 1\.0 \+ 0\.80·x, R² 1\.00/);
+  assert.match(r.note!, /ImageNet-A/);
+  // Edges do not follow the primary benchmark at all.
+  const scattered = xs.map((x, i) =>
+    variantsLine(x, 0.8 * x, [0.05, 0.01, 0.06, 0.0, 0.05, 0.01][i]!, 0.9 * x),
+  );
+  assert.equal(evaluateVariantsLinear(scattered).verdict, "not reproduced");
+  // A 3-point range (or fewer than 6 runs) is too little to fit.
+  const narrow = xs.map((x) => variantsLine(0.1 + x / 6, x, x, x));
+  assert.equal(evaluateVariantsLinear(narrow).verdict, "inconclusive");
+  assert.equal(evaluateVariantsLinear(linear.slice(0, 5)).verdict, "inconclusive");
+});
+
 test("the section's findings are listed once in ALL_FINDINGS with their papers.md numbers", () => {
   assert.deepEqual(
     DATA_QUANTITY_FINDINGS.map((f) => f.id),
-    [4, 5, 6, 8],
+    [4, 5, 6, 8, 14],
   );
   for (const f of DATA_QUANTITY_FINDINGS) {
     assert.equal(f.section, "data-quantity");

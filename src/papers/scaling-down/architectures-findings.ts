@@ -141,14 +141,4 @@ export const ARCHITECTURES_FINDINGS: Finding[] = [
     section: SECTION,
     evaluate: evaluateD10,
   },
-  {
-    id: 14,
-    paper: "Scaling (Down) CLIP",
-    title: "IN-A is nonlinear in IN accuracy; other variants near-linear",
-    claim:
-      "ImageNet-A accuracy is almost flat while ImageNet accuracy is below 50 %, then rises faster; IN-R, IN-Sketch, IN-V2 and ObjectNet are near-linear in ImageNet accuracy (Fig. 21).",
-    section: null,
-    untestable:
-      "Our variants of emoji-441 (hand-drawn sketch, edge maps, low resolution) stand for IN-Sketch/IN-R-style shifts, but none is built like IN-A (natural images filtered to fool a reference classifier), and our in-distribution zero-shot accuracy stays below ~10 %, far from the 50 % knee the claim is about. The notebook still draws the Fig. 21-style scatter (variant vs emoji-441 accuracy) for the near-linear part, without a verdict.",
-  },
 ];

@@ -11,6 +11,7 @@
  * signal" and the verdict is inconclusive.
  */
 import { hasLabel, type ResultLine } from "../../sweep/results";
+import { linearFit } from "../../util/stats";
 import {
   type Comparison,
   compareMeans,
@@ -250,6 +251,67 @@ export function evaluateSizeAtFixedSamples(results: ResultLine[]): FindingResult
   };
 }
 
+/** The line-art variants D14 fits against the primary benchmark (their metric, their name). */
+export const D14_VARIANTS = [
+  ["noto-nouns-sketch/mean_per_class_recall", "sketch"],
+  ["noto-nouns-edges/mean_per_class_recall", "edges"],
+  ["noto-nouns-lowres/mean_per_class_recall", "low-res"],
+] as const;
+/** D14's thresholds: a near-linear variant fits with R² ≥ this; one below `D14_NONLINEAR` is not. */
+export const D14_LINEAR_R2 = 0.8;
+export const D14_NONLINEAR_R2 = 0.5;
+/** The fit needs this many runs, spread over at least this many points of the primary metric. */
+export const D14_MIN_RUNS = 6;
+export const D14_MIN_RANGE = 5;
+
+/**
+ * D14 (near-linear half): over every run of the section (all budgets, sizes and seeds), each
+ * line-art variant's recall against noto-nouns recall, fitted by least squares. The IN-A half has
+ * no analogue here (no variant is built adversarially), so only the near-linear half is judged.
+ */
+export function evaluateVariantsLinear(results: ResultLine[]): FindingResult {
+  const runs = results.filter(
+    (r) => typeof r.metrics[ZS] === "number" && D14_VARIANTS.every(([m]) => typeof r.metrics[m] === "number"),
+  );
+  const rule = `least-squares fit of each variant's recall on noto-nouns recall over every run (≥ ${D14_MIN_RUNS} runs spanning ≥ ${D14_MIN_RANGE} points); reproduced when every variant fits with R² ≥ ${D14_LINEAR_R2}, not reproduced when one has R² < ${D14_NONLINEAR_R2}`;
+  const note =
+    "only the near-linear half is tested: none of our variants is built like ImageNet-A (natural images filtered to fool a classifier), and our primary accuracy stays below 20 %, far from the paper's 50 % knee";
+  const xs = runs.map((r) => 100 * r.metrics[ZS]!);
+  const range = xs.length ? Math.max(...xs) - Math.min(...xs) : 0;
+  const evidence = [
+    ...(runs.length ? [summarize(runs, ZS, "noto-nouns mean per-class recall, every run (%)", 100)] : []),
+    ...(runs.length
+      ? D14_VARIANTS.map(([m, name]) => summarize(runs, m, `${name} recall, every run (%)`, 100))
+      : []),
+  ];
+  if (runs.length < D14_MIN_RUNS || range < D14_MIN_RANGE)
+    return {
+      verdict: "inconclusive",
+      measured: `${runs.length} runs with the variants, noto-nouns recall spanning ${range.toFixed(1)} points`,
+      evidence,
+      rule,
+      note: `too few runs or too narrow a range for a fit; ${note}`,
+    };
+  const fits = D14_VARIANTS.map(([m, name]) => ({
+    name,
+    ...linearFit(
+      xs,
+      runs.map((r) => 100 * r.metrics[m]!),
+    ),
+  }));
+  const measured =
+    `over ${runs.length} runs (noto-nouns recall ${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)} %): ` +
+    fits
+      .map((f) => `${f.name} = ${f.intercept.toFixed(1)} + ${f.slope.toFixed(2)}·x, R² ${f.r2.toFixed(2)}`)
+      .join("; ");
+  const verdict = fits.every((f) => f.r2 >= D14_LINEAR_R2 && f.slope > 0)
+    ? "reproduced"
+    : fits.some((f) => !(f.r2 >= D14_NONLINEAR_R2))
+      ? "not reproduced"
+      : "inconclusive";
+  return { verdict, measured, evidence, rule, note };
+}
+
 export const DATA_QUANTITY_FINDINGS: Finding[] = [
   {
     id: 4,
@@ -286,5 +348,14 @@ export const DATA_QUANTITY_FINDINGS: Finding[] = [
       "At a fixed 3.4B samples seen, growing the unique-data pool past 400M gives no significant zero-shot gain. [Fig. 9, 13] (The model-size half of D8, Ti/16 vs L/16 linear probe, is tested by the vit-size section.)",
     section: SECTION,
     evaluate: evaluateSizeAtFixedSamples,
+  },
+  {
+    id: 14,
+    paper: PAPER,
+    title: "IN-A is nonlinear in IN accuracy; other variants near-linear",
+    claim:
+      "ImageNet-A accuracy is almost flat while ImageNet accuracy is below 50 %, then rises faster; IN-R, IN-Sketch, IN-V2 and ObjectNet are near-linear in ImageNet accuracy (Fig. 21).",
+    section: SECTION,
+    evaluate: evaluateVariantsLinear,
   },
 ];

@@ -34,6 +34,11 @@ export interface DataQuantityPlan {
   /** Fixed-samples grid (Fig. 9): the budget S and the subset sizes trained to it. */
   fixed: { samples: number; sizes: number[] };
   seeds: number[];
+  /**
+   * More seeds for the points a finding compares where its first-seed difference was within 2
+   * points (issue 17's seed rule): `[size, epochs]` of the grid, and whether the fixed-samples runs.
+   */
+  extraSeeds?: { seeds: number[]; grid: Array<[number, number]>; fixed: boolean };
   batch: number;
   lr: number;
   wd: number;
