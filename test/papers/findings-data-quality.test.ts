@@ -4,7 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DATA_QUALITY_FINDINGS, levelEvidence } from "../../src/papers/scaling-down/data-quality-findings";
+import {
+  DATA_QUALITY_FINDINGS,
+  levelEvidence,
+  ZS,
+} from "../../src/papers/scaling-down/data-quality-findings";
 import type { ResultLine } from "../../src/sweep/results";
 
 const POOL = 4096;
@@ -42,18 +46,18 @@ function grid(
   for (const pct of [20, 40, 60, 80, 100]) {
     const base = { noise: 0.5, qualityTop: pct, seed };
     const r1 = equalR1[pct] ?? 0.05;
-    out.push(line("train", { ...base, samples: POOL }, { zs_top1: equalZs[pct]!, i2t_r1: r1, t2i_r1: r1 }));
+    out.push(line("train", { ...base, samples: POOL }, { [ZS]: equalZs[pct]!, i2t_r1: r1, t2i_r1: r1 }));
     if (pct < 100)
       out.push(
         line(
           "train",
           { ...base, samples: Math.round((POOL * pct) / 100) },
-          { zs_top1: oneEpochZs[pct]!, i2t_r1: 0.01, t2i_r1: 0.01 },
+          { [ZS]: oneEpochZs[pct]!, i2t_r1: 0.01, t2i_r1: 0.01 },
         ),
       );
   }
   // The scorer (clean, noise 0) is not part of the grid.
-  out.push(line("train", { noise: 0, qualityTop: 100, seed: 0, samples: 999 }, { zs_top1: 0.9 }));
+  out.push(line("train", { noise: 0, qualityTop: 100, seed: 0, samples: 999 }, { [ZS]: 0.9 }));
   return out;
 }
 
@@ -79,10 +83,10 @@ test("regimes: equal samples = the 100 % run's budget; 100 % belongs to both", (
     { 20: 0.01, 40: 0.02, 60: 0.03, 80: 0.04 },
     { 20: 0.11, 40: 0.12, 60: 0.13, 80: 0.14, 100: 0.15 },
   );
-  assert.equal(levelEvidence(rs, 40, "one-epoch", "zs_top1")!.mean, 2);
-  assert.equal(levelEvidence(rs, 40, "equal", "zs_top1")!.mean, 12);
-  assert.equal(levelEvidence(rs, 100, "one-epoch", "zs_top1")!.mean, 15);
-  assert.equal(levelEvidence(rs, 100, "equal", "zs_top1")!.mean, 15);
+  assert.equal(levelEvidence(rs, 40, "one-epoch", ZS)!.mean, 2);
+  assert.equal(levelEvidence(rs, 40, "equal", ZS)!.mean, 12);
+  assert.equal(levelEvidence(rs, 100, "one-epoch", ZS)!.mean, 15);
+  assert.equal(levelEvidence(rs, 100, "equal", ZS)!.mean, 15);
   // r1 = mean of i2t and t2i, in points.
   assert.ok(Math.abs(levelEvidence(rs, 60, "equal", "r1")!.mean - 5) < 1e-9);
 });

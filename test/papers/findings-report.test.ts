@@ -329,7 +329,10 @@ test("compute and hardware come from the lines; the text is deterministic", () =
   // Judged: 6 full alpha lines + 2 smoke beta lines = 8 × 90 s, 8 × 2e12 FLOPs; all: 10 lines.
   assert.match(a.findingsMd, /Judged on: 8 runs, 12\.0 min of wall time, 16\.00 TFLOPs/);
   assert.match(a.findingsMd, /every profile\): 10 runs, 15\.0 min of wall time, 20\.00 TFLOPs/);
-  assert.match(a.findingsMd, /\| alpha \| full \| 6 \| 9\.0 min \| 12\.00 TFLOPs \| not recorded \| quick: 2 runs \|/);
+  assert.match(
+    a.findingsMd,
+    /\| alpha \| full \| 6 \| 9\.0 min \| 12\.00 TFLOPs \| not recorded \| quick: 2 runs \|/,
+  );
   assert.doesNotMatch(a.findingsMd, new RegExp(new Date().toISOString().slice(0, 10)));
   // The README block: one table row per finding, with the claim and the measurement.
   assert.match(

@@ -17,6 +17,7 @@ import { noiseKind } from "../../runs/noise";
 import { normalizeTrainSpec } from "../../runs/train";
 import { type RunSpec, specHash } from "../../sweep/spec";
 import type { Profile, Section, SweepDef } from "../../sweep/sweep";
+import { CHOSEN_RECIPE } from "../clipdown/recipe";
 
 export const SECTION = "data-quality";
 
@@ -41,6 +42,11 @@ export interface QualityProfile {
   warmup: number;
   evalSize: number;
   seeds: number[];
+  /**
+   * Train on the measured recipe (captions `mix`, the 64 × 2 text tower, wd 0.1) and evaluate the
+   * primary benchmark (noto-nouns) and retrieval; false: the stored captions and the preset's tower.
+   */
+  recipe?: boolean;
 }
 
 /** Share of the corpus held in for the scorer (the pool is the rest). */
@@ -62,46 +68,52 @@ export const PROFILES: Record<Profile, QualityProfile> = {
     evalSize: 32,
     seeds: [0],
   },
+  // On the recipe (results/recipe.jsonl): a 24,000-pair pool (the whole pool, on a corpus built
+  // with or without openclipart-svg), 4 passes over the pairs kept in the "one epoch" regime (one
+  // pass is 94 steps at batch 256), and the 100 % run's 96,000 samples for equal samples seen.
   quick: {
     model: "vit-ti/8",
     scorerModel: "vit-ti/8",
-    poolLimit: 4096,
+    poolLimit: 24_000,
     scorerLimit: 0,
-    scorerSamples: 16384,
+    scorerSamples: 102_400,
     noise: 0.5,
-    epochs: 1,
-    batch: 64,
+    epochs: 4,
+    batch: 256,
     lr: 1e-3,
-    warmup: 10,
-    evalSize: 0,
+    warmup: 40,
+    evalSize: 400,
     seeds: [0],
+    recipe: true,
   },
-  // 25 min with 2 workers on the 2-core machine (measured): 31 runs, 3 seeds of every filter level.
+  // quick with 8 passes (192,000 samples at equal samples seen) and 3 seeds.
   full: {
     model: "vit-ti/8",
     scorerModel: "vit-ti/8",
-    poolLimit: 12288,
+    poolLimit: 24_000,
     scorerLimit: 0,
-    scorerSamples: 32768,
+    scorerSamples: 102_400,
     noise: 0.5,
-    epochs: 2,
-    batch: 128,
+    epochs: 8,
+    batch: 256,
     lr: 1e-3,
-    warmup: 30,
-    evalSize: 0,
+    warmup: 75,
+    evalSize: 400,
     seeds: [0, 1, 2],
+    recipe: true,
   },
 };
 
 export const NOTES = `Size mapping (papers.md A.2): the paper filters WebLI's 3.4B pairs with a CLIP-score ranking and
 trains ViT-B/32 + B text tower at one epoch (3.4B × k %) and at equal samples seen (3.4B). Here the
-corpus is data/pictograms (32.7k pairs): ${SCORER_SHARE * 100} % is held in, clean, to train the scoring CLIP, and the
-rest (the pool; quick 4,096 pairs, full 12,288) gets ${PROFILES.quick.noise * 100} % of its captions corrupted (swap / truncate /
+corpus is data/pictograms (32.7k pairs): ${SCORER_SHARE * 100} % is held in, clean, to train the scoring CLIP (${PROFILES.full.scorerSamples.toLocaleString("en")} samples),
+and ${PROFILES.full.poolLimit.toLocaleString("en")} pairs of the rest (the pool) get ${PROFILES.full.noise * 100} % of their captions corrupted (swap / truncate /
 generic, ground truth kept), standing in for web alt-text noise. 3.4B pairs ↔ the pool; ViT-B/32 ↔
-vit-ti/8 at 32 px (our smallest real tower: the budget allows ~600 vit-ti samples/s·min). "One epoch"
-= samples seen ∝ pairs kept: quick 1 pass, full 2 passes (one pass over 16k pairs is too few steps
-to learn anything here); "equal samples" = every level trained for the 100 % run's samples. ImageNet
-zero-shot ↔ emoji-441 zero-shot top-1; COCO R@1 ↔ Noto caption retrieval R@1.`;
+vit-ti/8 at 32 px, trained on the recipe (captions "mix", text tower 64 × 2, batch 256). "One epoch"
+= samples seen ∝ pairs kept: ${PROFILES.quick.epochs} passes in quick, ${PROFILES.full.epochs} in full (one pass over 24k pairs is 94 steps, too few to learn);
+"equal samples" = every level trained for the 100 % run's samples (quick ${(PROFILES.quick.poolLimit * PROFILES.quick.epochs).toLocaleString("en")}, full ${(PROFILES.full.poolLimit * PROFILES.full.epochs).toLocaleString("en")}).
+ImageNet zero-shot ↔ noto-nouns mean per-class recall (chance 2 %); COCO R@1 ↔ Noto caption retrieval
+R@1 among 400.`;
 
 /** Rounded to whole batches, at least one. */
 function wholeBatches(samples: number, batch: number): number {
@@ -125,22 +137,30 @@ function buildQuality(profile: Profile): SweepDef {
     batch: p.batch,
     lr: p.lr,
     evalSize: p.evalSize,
-    eval: ["heldout"],
+    eval: p.recipe ? ["heldout", "zeroshot:noto-nouns"] : ["heldout"],
     imageSize: 32,
   };
+  // The recipe's caption sampling and text tower; the smoke profile keeps the stored captions.
+  const text = p.recipe
+    ? {
+        captions: CHOSEN_RECIPE.captions,
+        textWidth: CHOSEN_RECIPE.textWidth,
+        textDepth: CHOSEN_RECIPE.textDepth,
+        wd: CHOSEN_RECIPE.wd,
+      }
+    : { captions: "full", textWidth: 0, textDepth: 0 };
   const scorer = {
     kind: "train",
-    // The stored captions and the preset's text tower, as the published results were trained: the
-    // re-planned sections (issue 17) move to the recipe's.
-    captions: "full",
-    textWidth: 0,
-    textDepth: 0,
+    ...text,
     ...common,
     model: p.scorerModel,
     data: `run:${hashOf(scorerCorpus)}`,
     noise: 0,
     samples: wholeBatches(p.scorerSamples, p.batch),
-    warmup: p.warmup,
+    // The recipe warms up over a tenth of the steps.
+    warmup: p.recipe
+      ? Math.max(1, Math.round(wholeBatches(p.scorerSamples, p.batch) / p.batch / 10))
+      : p.warmup,
     seed: 0,
   };
   const score = { kind: "score", data: `run:${hashOf(pool)}`, scorer: hashOf(scorer) };
@@ -157,10 +177,7 @@ function buildQuality(profile: Profile): SweepDef {
         const steps = samples / p.batch;
         runs.push({
           kind: "train",
-          // The stored captions and the preset's text tower, as the published results were trained.
-          captions: "full",
-          textWidth: 0,
-          textDepth: 0,
+          ...text,
           ...common,
           model: p.model,
           data: `run:${hashOf(pool)}`,
