@@ -77,6 +77,23 @@ test("points shared by the two grids are one run; quick is a subset of full, bot
     assert.equal(r.spec.textWidth, CHOSEN_RECIPE.textWidth);
     assert.equal(r.spec.batch, CHOSEN_RECIPE.batch);
   }
+  // full adds seeds 1 and 2 for the points listed in extraSeeds, and only those.
+  const extra = DATA_QUANTITY_PLANS.full.extraSeeds!;
+  const seeded = full.runs.filter((r) => r.spec.seed !== 0);
+  assert.equal(seeded.length, extra.seeds.length * extra.grid.length);
+  for (const r of seeded)
+    assert.ok(
+      extra.grid.some(([n, e]) => r.spec.subset === n && epochsOf(r.spec) === e),
+      `${r.hash}`,
+    );
+  assert.throws(
+    () =>
+      dataQuantitySweep("full", {
+        ...DATA_QUANTITY_PLANS.full,
+        extraSeeds: { seeds: [1], grid: [[2000, 3]], fixed: false },
+      }),
+    /extra seeds name 2000 pairs × 3 epochs, which is not in the grid/,
+  );
   // The samples seen span more than the 30× the re-planned sections need.
   const samples = full.runs.map((r) => r.spec.samples as number);
   assert.ok(Math.max(...samples) / Math.min(...samples) >= 30);

@@ -186,6 +186,23 @@ export function dataQuantitySweep(
         labels: { axis: DQ_AXES.fixed },
       });
   }
+  const extra = plan.extraSeeds;
+  for (const seed of extra?.seeds ?? []) {
+    for (const [n, e] of extra!.grid) {
+      const i = plan.sizes.indexOf(n);
+      if (i < 0 || !plan.epochs[i]!.includes(e))
+        throw new Error(
+          `data-quantity/${profile}: extra seeds name ${n} pairs × ${e} epochs, which is not in the grid`,
+        );
+      runs.push({ spec: dataQuantityRun(plan, n, n * e, seed), labels: { axis: DQ_AXES.grid } });
+    }
+    if (extra!.fixed)
+      for (const n of plan.fixed.sizes)
+        runs.push({
+          spec: dataQuantityRun(plan, n, plan.fixed.samples, seed),
+          labels: { axis: DQ_AXES.fixed },
+        });
+  }
   const paper = (n: number) => {
     const v = n * PAPER_SAMPLES_PER_OURS;
     return v >= 1e9 ? `${(v / 1e9).toFixed(1)}B` : `${(v / 1e6).toFixed(0)}M`;
