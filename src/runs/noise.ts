@@ -15,6 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureCache } from "../data/cache";
+import { corpusIdentity } from "../data/corpus/identity";
 import { injectNoise, NOISE_KINDS, type NoiseKind } from "../data/corpus/noise";
 import { writeCacheFromSource, writeSubset } from "../data/corpus/subset";
 import { readManifest } from "../data/corpus/write";
@@ -142,7 +143,15 @@ export const noiseKind: RunKind = {
     const counts = (manifest.build.params.counts ?? {}) as Record<string, number>;
     const metrics: Record<string, number> = { pairs: cache.n, corrupted: cache.n - (counts.none ?? 0) };
     for (const k of NOISE_KINDS) metrics[k] = counts[k] ?? 0;
-    return { metrics, samples: 0, flops: 0, info: { contentHash: manifest.contentHash } };
+    // The built corpus it was derived from, so runs on this copy can name the corpus underneath.
+    const base = corpusIdentity(spec.from as string);
+    return {
+      metrics,
+      samples: 0,
+      flops: 0,
+      info: { contentHash: manifest.contentHash },
+      ...(base ? { corpus: base } : {}),
+    };
   },
 
   verify(dir) {

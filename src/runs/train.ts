@@ -11,7 +11,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { corpusIdentity } from "../data/corpus/identity";
+import { baseCorpusHash, type CorpusIdentity, corpusIdentity } from "../data/corpus/identity";
 import { resolvePreset } from "../models/presets";
 import { createStrategy } from "../strategies";
 import { STRATEGY_OPTION_NAMES } from "../strategies/options";
@@ -216,6 +216,19 @@ function lastTrainRecord(dir: string): MetricsLine | undefined {
   return undefined;
 }
 
+/** A derived corpus's identity with `source` set to the built corpus its making run recorded. */
+function withBase(id: CorpusIdentity | undefined, data: string, ctx: RunContext): CorpusIdentity | undefined {
+  if (!id || !isRunRef(data)) return id;
+  try {
+    const made = JSON.parse(fs.readFileSync(path.join(ctx.depDir(refHash(data)), "result.json"), "utf8"));
+    const base = made?.corpus as CorpusIdentity | undefined;
+    return base?.contentHash ? { ...id, source: baseCorpusHash(base) } : id;
+  } catch {
+    // The making run's result is unreadable (it is verified before this run starts): keep the copy's own source.
+    return id;
+  }
+}
+
 export const trainKind: RunKind = {
   name: "train",
   normalize: normalizeTrainSpec,
@@ -235,8 +248,9 @@ export const trainKind: RunKind = {
     }
     const cfg = toTrainConfig(spec, ctx.dir, ctx.depDir);
     checkNoise(cfg.data, spec.noise);
-    // Read before training: the corpus this run trains on, recorded with its result.
-    const corpus = corpusIdentity(cfg.data, spec.data);
+    // Read before training: the corpus this run trains on, recorded with its result (for a copy made
+    // by another run, with the built corpus underneath that the making run recorded).
+    const corpus = withBase(corpusIdentity(cfg.data, spec.data), spec.data, ctx);
     const { trainRun } = await import("../train/run");
     const { heldOutEvaluator } = await import("../eval/during-training");
     const res = await trainRun(cfg, ctx.log, heldOutEvaluator);

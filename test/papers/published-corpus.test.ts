@@ -205,6 +205,32 @@ test("stamp-corpus adds the local corpus only to train lines made on this host a
     lines.map((l) => l.corpus?.contentHash),
     [HASH_A, undefined, undefined, HASH_B],
   );
+  // A noise run gets the corpus it copied; a train run on that copy gets it as its source.
+  const noise = line("2026-12-07T03:00:00Z", 10, "vm", {
+    hash: "abcdef0123456789",
+    kind: "noise",
+    spec: { kind: "noise", from: "data/pictograms" },
+  });
+  const onCopy = line("2026-12-07T03:10:00Z", 60, "vm", {
+    spec: { kind: "train", data: "run:abcdef0123456789" },
+    corpus: {
+      dir: "run:abcdef0123456789",
+      contentHash: HASH_B,
+      samples: 3,
+      source: `sha256:${"c".repeat(64)}`,
+    },
+  });
+  const again = stampLines([noise, onCopy], "vm", () => ({ id, writtenMs }));
+  assert.equal(again.stamped, 2);
+  assert.equal(again.lines[0]!.corpus?.contentHash, HASH_A);
+  assert.deepEqual(again.lines[1]!.corpus, {
+    dir: "run:abcdef0123456789",
+    contentHash: HASH_B,
+    samples: 3,
+    source: HASH_A,
+  });
+  // Idempotent.
+  assert.equal(stampLines(again.lines, "vm", () => ({ id, writtenMs })).stamped, 0);
 });
 
 test("FINDINGS.md names the corpus of each section's judged runs, derived copies under their source", () => {

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
+import { corpusIdentity } from "../../src/data/corpus/identity";
 import { sweepFor } from "../../src/papers/catalog";
 import {
   keptPairs,
@@ -100,10 +101,17 @@ test("data-quality smoke sweep runs end to end", {
     .split("\n")
     .map((l) => JSON.parse(l));
   assert.equal(lines.length, sweep.runs.length, "one result line per run");
+  const pictograms = corpusIdentity("data/pictograms");
   for (const l of lines) {
     if (l.spec.kind === "train") {
       for (const m of ["zs_top1", "i2t_r1", "t2i_r1"]) assert.equal(typeof l.metrics[m], "number", m);
+      // Trained on a noisy copy: the copy's own hash, and the built corpus underneath as its source.
+      assert.match(l.corpus.dir, /^run:/);
+      assert.equal(l.corpus.source, pictograms!.contentHash);
+      assert.notEqual(l.corpus.contentHash, pictograms!.contentHash);
     }
+    if (l.spec.kind === "noise")
+      assert.deepEqual(l.corpus, pictograms, "a noise run names the corpus it copied");
     if (l.spec.kind === "score") {
       for (const m of ["auc", "precision@20", "precision@40", "recall@80"])
         assert.ok(l.metrics[m] >= 0 && l.metrics[m] <= 1, m);
