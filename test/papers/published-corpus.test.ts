@@ -113,13 +113,15 @@ test("lines published before corpora were recorded are labelled as such; a missi
     });
   fs.writeFileSync(file, `${stripped.join("\n")}\n`);
   const log: string[] = [];
-  await sectionResults("fake-corpus", "quick", {
-    root: tmp(),
-    resultsDir,
-    jobs: 0,
-    corpus: "published",
-    log: (s) => log.push(s),
-  });
+  const showPublished = () =>
+    sectionResults("fake-corpus", "quick", {
+      root: tmp(),
+      resultsDir,
+      jobs: 0,
+      corpus: "published",
+      log: (s) => log.push(s),
+    });
+  await showPublished();
   assert.ok(
     log.some((l) => /3 published runs trained on a corpus they did not record/.test(l)),
     log.join("\n"),
@@ -127,13 +129,7 @@ test("lines published before corpora were recorded are labelled as such; a missi
 
   fs.rmSync(data, { recursive: true });
   log.length = 0;
-  await sectionResults("fake-corpus", "quick", {
-    root: tmp(),
-    resultsDir,
-    jobs: 0,
-    corpus: "published",
-    log: (s) => log.push(s),
-  });
+  await showPublished();
   assert.ok(
     log.some((l) => /that corpus is not built here/.test(l)),
     log.join("\n"),
