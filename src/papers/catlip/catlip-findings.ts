@@ -241,7 +241,7 @@ function evaluateThreshold(results: ResultLine[]): FindingResult {
     measured: `LP top-1 (%) by threshold: ${per}. {100, 500}: ${fmtEvidence(a)} vs ≥ 1000: ${fmtEvidence(b)} (Δ ${c.diff >= 0 ? "+" : ""}${c.diff.toFixed(1)}).`,
     evidence: [a, b],
     rule,
-    note: "Thresholds scale with corpus size (round(Vτ · 32,691 / 2.9M)), so the paper's 100 and 500 become 1 and 6 captions here; our corpus has ~6,200 distinct synsets, CC3M many more.",
+    note: `Thresholds scale with corpus size (round(Vτ · ${PICTOGRAM_PAIRS.toLocaleString("en-US")} / 2.9M)), so the paper's 100 and 500 become ${settingsFor(results).vocabPoints.slice(0, 2).map((p) => p.minCount).join(" and ")} captions here; our corpus has ~6,200 distinct synsets, CC3M many more.`,
   };
 }
 
@@ -259,11 +259,14 @@ export function epochsNote(s: CatlipSettings): string {
 export function wallClockNote(results: readonly ResultLine[]): string {
   const s = settingsFor(results);
   const contextLength = Number(results.find((r) => r.spec.contextLength)?.spec.contextLength) || 16;
-  const cfg = resolvePreset(s.model, { imageSize: s.imageSize, vocabSize: 2, contextLength });
+  const clip = s.knobs.clip;
+  const text = { width: Number(clip.textWidth) || 0, depth: Number(clip.textDepth) || 0, heads: 0 };
+  const cfg = resolvePreset(s.model, { imageSize: s.imageSize, vocabSize: 2, contextLength, text });
+  const tower = text.width ? `, text tower ${text.width}×${text.depth}` : "";
   const f = towerFlops(cfg);
-  const [image, text] = [f.image / 1e9, f.text / 1e9];
-  const share = Math.round((100 * text) / (image + text));
-  return `Timings on a shared 2-core machine are noisy (±20 % or worse). At ${s.imageSize} px the text tower is ${share} % of CLIP's forward FLOPs (${s.model}: image ${image.toFixed(3)} vs text ${text.toFixed(3)} GFLOPs per sample), unlike the paper's ViT-B/16 at 224 px, so dropping it saves more here; there is also no multi-GPU feature gather to save.`;
+  const [image, textG] = [f.image / 1e9, f.text / 1e9];
+  const share = Math.round((100 * textG) / (image + textG));
+  return `Timings on a shared 2-core machine are noisy (±20 % or worse). At ${s.imageSize} px the text tower is ${share} % of CLIP's forward FLOPs (${s.model}${tower}: image ${image.toFixed(3)} vs text ${textG.toFixed(3)} GFLOPs per sample), where the paper's ViT-B/16 at 224 px is dominated by its image tower; there is also no multi-GPU feature gather to save.`;
 }
 
 // ── 18 ───────────────────────────────────────────────────────────────────────────────────────────
