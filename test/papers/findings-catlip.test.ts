@@ -262,5 +262,8 @@ test("D15, D16 and D19 notes describe the judged profile, not a fixed one", () =
   // tokens ≈ 2 · 16 · 2 · (12 · 64² + 2 · 16 · 64) ≈ 0.0033 GFLOPs with its embedding and
   // projection: 43 % (the preset's tower would be 86 %).
   for (const p of ["quick", "full"])
-    assert.match(wallClockNote(at(p)), /text tower is 43 % .*vit-ti\/8, text tower 64×2: image 0\.004 vs text 0\.003/);
+    assert.match(
+      wallClockNote(at(p)),
+      /text tower is 43 % .*vit-ti\/8, text tower 64×2: image 0\.004 vs text 0\.003/,
+    );
 });

@@ -77,7 +77,8 @@ test("every profile's specs validate; the registry serves the section", () => {
       // A knob at its legacy-neutral value is left out of the spec (the older hashes stay).
       const defaults = LEGACY_NEUTRAL as unknown as Record<string, unknown>;
       const got = spec as unknown as Record<string, unknown>;
-      for (const [k, v] of Object.entries(knobs)) assert.equal(got[k] ?? defaults[k], v, `${p} ${spec.strategy}: ${k}`);
+      for (const [k, v] of Object.entries(knobs))
+        assert.equal(got[k] ?? defaults[k], v, `${p} ${spec.strategy}: ${k}`);
       assert.notEqual(axisOf(spec, s), "other");
     }
     assert.equal(sweepFor("catlip", p, "/tmp/none").runs.length, specs.length);

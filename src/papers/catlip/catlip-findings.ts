@@ -241,7 +241,12 @@ function evaluateThreshold(results: ResultLine[]): FindingResult {
     measured: `LP top-1 (%) by threshold: ${per}. {100, 500}: ${fmtEvidence(a)} vs ≥ 1000: ${fmtEvidence(b)} (Δ ${c.diff >= 0 ? "+" : ""}${c.diff.toFixed(1)}).`,
     evidence: [a, b],
     rule,
-    note: `Thresholds scale with corpus size (round(Vτ · ${PICTOGRAM_PAIRS.toLocaleString("en-US")} / 2.9M)), so the paper's 100 and 500 become ${settingsFor(results).vocabPoints.slice(0, 2).map((p) => p.minCount).join(" and ")} captions here; our corpus has ~6,200 distinct synsets, CC3M many more.`,
+    note: `Thresholds scale with corpus size (round(Vτ · ${PICTOGRAM_PAIRS.toLocaleString("en-US")} / 2.9M)), so the paper's 100 and 500 become ${settingsFor(
+      results,
+    )
+      .vocabPoints.slice(0, 2)
+      .map((p) => p.minCount)
+      .join(" and ")} captions here; our corpus has ~6,200 distinct synsets, CC3M many more.`,
   };
 }
 
