@@ -18,8 +18,8 @@ export const TRAIN_PROBE_IMAGES = 256;
 /**
  * Held-out evaluation closure; sets that are not built are skipped with one notice. Each eval
  * records the primary benchmark (`noto-nouns/acc1`, `…/mean_per_class_recall`, and
- * `…/class_text_cos`, the text-collapse detector), the fine-grained emoji-441 (`zs_top1`, `zs_top5`),
- * Noto caption retrieval (`i2t_r1` … `t2i_r10`) and, for memorisation vs generalisation, zero-shot
+ * `…/class_text_cos`, the text-collapse detector), the fine-grained emoji-441 (`heldout-emoji-441/acc1`, `heldout-emoji-441/acc5`),
+ * Noto caption retrieval (`heldout-noto/text_retrieval_recall@1` … `heldout-noto/image_retrieval_recall@10`) and, for memorisation vs generalisation, zero-shot
  * on a fixed sample of training images over their own names (`train-images/acc1`).
  */
 export async function heldOutEvaluator(

@@ -4,6 +4,7 @@
  */
 import type { ClipModel } from "../models/clip-model";
 import type { BpeTokenizer } from "../text/bpe";
+import { HELDOUT_ZEROSHOT, heldoutImageRecall, heldoutTextRecall, RETRIEVAL_KS } from "../util/metric-names";
 import { embedImages, embedTexts } from "./embed";
 import type { Emb } from "./embeddings";
 import { multiCaptionRecall } from "./retrieval";
@@ -50,16 +51,19 @@ export function pickImages(images: Uint8Array, size: number, idx: Int32Array): U
   return out;
 }
 
-/** Zero-shot accuracy on a classification set under the trainer's older keys (`zs_top1`, `zs_top5`). */
+/**
+ * Zero-shot top-1 / top-5 on a classification set capped at `maxImages` (spread over the set), keyed
+ * `<name>/acc1`, `<name>/acc5`; `name` defaults to the trainer's read-out, `heldout-emoji-441`.
+ */
 export async function evalZeroShot(
   model: ClipModel,
   tokenizer: BpeTokenizer,
   set: ClassificationSet,
-  opts: { contextLength: number; maxImages?: number; prefix?: string },
+  opts: { contextLength: number; maxImages?: number; name?: string },
 ): Promise<Record<string, number>> {
   const m = await evalZeroShotSet(model, tokenizer, set, "set", opts);
-  const p = opts.prefix ?? "zs";
-  return { [`${p}_top1`]: m["set/acc1"]!, [`${p}_top5`]: m["set/acc5"]! };
+  const name = opts.name ?? HELDOUT_ZEROSHOT;
+  return { [`${name}/acc1`]: m["set/acc1"]!, [`${name}/acc5`]: m["set/acc5"]! };
 }
 
 /**
@@ -170,7 +174,10 @@ export function captionsFor(set: RetrievalSet, idx: Int32Array): { texts: string
   return { texts, textImage: Int32Array.from(textImage) };
 }
 
-/** Image↔text Recall@1/5/10 on a paired set (keys `i2t_r1`, `t2i_r10`, …). */
+/**
+ * Image↔text Recall@1/5/10 on a paired set capped at `maxImages`, keyed as the trainer's read-out:
+ * `heldout-noto/text_retrieval_recall@k` (image → its captions), `heldout-noto/image_retrieval_recall@k`.
+ */
 export async function evalRetrieval(
   model: ClipModel,
   tokenizer: BpeTokenizer,
@@ -181,12 +188,11 @@ export async function evalRetrieval(
   const img = await embedImages(model, pickImages(set.images, set.size, idx), idx.length, set.size);
   const { texts, textImage } = captionsFor(set, idx);
   const txt = await embedTexts(model, tokenizer, texts, opts.contextLength);
-  const ks = [1, 5, 10];
-  const r = multiCaptionRecall(img, txt, textImage, ks);
+  const r = multiCaptionRecall(img, txt, textImage, [...RETRIEVAL_KS]);
   const out: Record<string, number> = {};
-  for (const k of ks) {
-    out[`i2t_r${k}`] = r.i2t[k]!;
-    out[`t2i_r${k}`] = r.t2i[k]!;
+  for (const k of RETRIEVAL_KS) {
+    out[heldoutTextRecall(k)] = r.i2t[k]!;
+    out[heldoutImageRecall(k)] = r.t2i[k]!;
   }
   return out;
 }

@@ -9,7 +9,7 @@
 import { type Emb, l2normalize } from "./embeddings";
 
 export interface RetrievalResult {
-  /** Keyed like `i2t_r1`, `t2i_r5` for each requested K. */
+  /** CLIP_benchmark's names for each requested K: `text_retrieval_recall@1` (image → text), `image_retrieval_recall@5`. */
   [key: string]: number;
 }
 
@@ -110,8 +110,8 @@ export function retrievalRecall(imageEmb: Emb, textEmb: Emb, ks: number[] = [1, 
   );
   const out: RetrievalResult = {};
   for (const k of ks) {
-    out[`i2t_r${k}`] = r.i2t[k]!;
-    out[`t2i_r${k}`] = r.t2i[k]!;
+    out[`text_retrieval_recall@${k}`] = r.i2t[k]!;
+    out[`image_retrieval_recall@${k}`] = r.t2i[k]!;
   }
   return out;
 }

@@ -84,7 +84,7 @@ export async function run(argv: string[]): Promise<number> {
   const quiet = Boolean(flags.quiet);
   const log = quiet ? () => {} : (s: string) => console.error(s);
   const res = await runQuickstart(settings, paths, { fresh: Boolean(flags.fresh), log, quiet });
-  const top1 = res.final.zs_top1;
+  const top1 = res.final["heldout-emoji-441/acc1"];
   console.log(
     [
       `run:    ${res.runDir}${res.reused ? " (reused)" : ""}`,

@@ -114,7 +114,7 @@ export interface QuickstartResult {
   runDir: string;
   reused: boolean;
   trainSeconds: number;
-  /** The last held-out evaluation (noto-nouns/mean_per_class_recall, zs_top1, i2t_r10, …). */
+  /** The last held-out evaluation (noto-nouns/mean_per_class_recall, heldout-emoji-441/acc1, heldout-noto/text_retrieval_recall@10, …). */
   final: Record<string, number>;
   /** The headline: primary benchmark and retrieval against chance, and what they mean (one paragraph). */
   summary: string;
@@ -221,8 +221,8 @@ async function reportBlocks(
         : `Training took ${trained.seconds.toFixed(0)} s on this machine.`),
     summary.text,
     `The fine-grained task, emoji-441 (${cls.classNames.length} emoji named by their full CLDR names, ` +
-      `prompts "${PROMPT_TEMPLATES.join('", "')}"), stays hard at this scale: top-1 ${pct("zs_top1")}, ` +
-      `top-5 ${pct("zs_top5")} (chance ${(100 / cls.classNames.length).toFixed(2)}%).`,
+      `prompts "${PROMPT_TEMPLATES.join('", "')}"), stays hard at this scale: top-1 ${pct("heldout-emoji-441/acc1")}, ` +
+      `top-5 ${pct("heldout-emoji-441/acc5")} (chance ${(100 / cls.classNames.length).toFixed(2)}%).`,
     `Reproduce: \`npx clipdown quickstart --profile ${s.profile}\`. Explore step by step: \`npm run lab\`, ` +
       "then notebooks/00-quickstart.ipynb.",
   ].join("\n\n");
@@ -245,9 +245,9 @@ async function reportBlocks(
     },
     {
       kind: "figure",
-      figure: evalFigure([run], ["zs_top1", "zs_top5"], {
+      figure: evalFigure([run], ["heldout-emoji-441/acc1", "heldout-emoji-441/acc5"], {
         title: "Zero-shot accuracy on emoji-441 (fine-grained, held-out Noto style)",
-        labels: { zs_top1: "top-1", zs_top5: "top-5" },
+        labels: { "heldout-emoji-441/acc1": "top-1", "heldout-emoji-441/acc5": "top-5" },
         chance: 1 / cls.classNames.length,
       }),
       title: "Fine-grained zero-shot over training",
@@ -285,16 +285,25 @@ async function reportBlocks(
     },
     {
       kind: "figure",
-      figure: evalFigure([run], ["i2t_r1", "i2t_r10", "t2i_r1", "t2i_r10"], {
-        title: `Retrieval recall among ${pool.length} Noto captions`,
-        labels: {
-          i2t_r1: "image→text R@1",
-          i2t_r10: "image→text R@10",
-          t2i_r1: "text→image R@1",
-          t2i_r10: "text→image R@10",
+      figure: evalFigure(
+        [run],
+        [
+          "heldout-noto/text_retrieval_recall@1",
+          "heldout-noto/text_retrieval_recall@10",
+          "heldout-noto/image_retrieval_recall@1",
+          "heldout-noto/image_retrieval_recall@10",
+        ],
+        {
+          title: `Retrieval recall among ${pool.length} Noto captions`,
+          labels: {
+            "heldout-noto/text_retrieval_recall@1": "image→text R@1",
+            "heldout-noto/text_retrieval_recall@10": "image→text R@10",
+            "heldout-noto/image_retrieval_recall@1": "text→image R@1",
+            "heldout-noto/image_retrieval_recall@10": "text→image R@10",
+          },
+          chance: 10 / pool.length,
         },
-        chance: 10 / pool.length,
-      }),
+      ),
       title: "Retrieval over training",
     },
     {
@@ -322,12 +331,12 @@ async function reportBlocks(
           `${PRIMARY_ZEROSHOT}/mean_per_class_recall`,
           `${PRIMARY_ZEROSHOT}/acc1`,
           `${PRIMARY_ZEROSHOT}/acc5`,
-          "zs_top1",
-          "zs_top5",
-          "i2t_r1",
-          "i2t_r10",
-          "t2i_r1",
-          "t2i_r10",
+          "heldout-emoji-441/acc1",
+          "heldout-emoji-441/acc5",
+          "heldout-noto/text_retrieval_recall@1",
+          "heldout-noto/text_retrieval_recall@10",
+          "heldout-noto/image_retrieval_recall@1",
+          "heldout-noto/image_retrieval_recall@10",
         ],
       ),
       title: "Final held-out metrics",
@@ -346,7 +355,7 @@ export function primarySummary(
   pool: number,
 ): { text: string; recall?: number; chance?: number; r10?: number } {
   const recall = last?.[`${PRIMARY_ZEROSHOT}/mean_per_class_recall`];
-  const r10 = last?.i2t_r10;
+  const r10 = last?.["heldout-noto/text_retrieval_recall@10"];
   if (recall === undefined || !numClasses)
     return { text: `No ${PRIMARY_ZEROSHOT} evaluation in this run (clipdown data build creates the set).` };
   const chance = 1 / numClasses;

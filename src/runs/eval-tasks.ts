@@ -1,8 +1,8 @@
 /**
  * Evaluation tasks a train spec asks for (`eval: [...]`), run on the final checkpoint after training.
  *
- * - `heldout`: the trainer's own end-of-run evaluation (zero-shot `zs_top1/zs_top5` on Emoji-441,
- *   retrieval `i2t_r1 … t2i_r10` on the Noto captions), capped at `evalSize` images.
+ * - `heldout`: the trainer's own end-of-run evaluation (zero-shot `heldout-emoji-441/acc1/zs_top5` on Emoji-441,
+ *   retrieval `heldout-noto/text_retrieval_recall@1 … heldout-noto/image_retrieval_recall@10` on the Noto captions), capped at `evalSize` images.
  * - `zeroshot`, `linear-probe`, `few-shot`, `retrieval`, `transfer`: the evaluation suite
  *   (`src/eval/suite.ts`), optionally restricted to datasets: `"linear-probe:noto-subgroups"`,
  *   `"zeroshot:emoji-441,noto-subgroups"`. Zero-shot on emoji-441 adds the distribution-shift

@@ -10,6 +10,7 @@ import type { ClipModel } from "../models/clip-model";
 import { imagesToTensor } from "../models/input";
 import type { SynsetVocab } from "../text/synset-vocab";
 import { tf } from "../tf";
+import { SYNSET_ACC1, SYNSET_ACC5, SYNSET_COVERAGE, SYNSET_IMAGES } from "../util/metric-names";
 import type { LabelledImages } from "./strategy";
 
 /** Vocabulary indices of each class name, read as a short caption ("a <name>") under the vocab's rule. */
@@ -23,7 +24,7 @@ function spread<T>(items: T[], max: number): T[] {
   return Array.from({ length: k }, (_, i) => items[Math.floor((i * items.length) / k)]!);
 }
 
-/** Top-1 / top-5 over covered classes (keys `catlip_zs_top1`, `catlip_zs_top5`, coverage, image count). */
+/** Top-1 / top-5 over covered classes, their coverage and image count (`heldout-emoji-441/synset_*`, src/eval/metric-names.ts). */
 export async function catlipClassify(
   model: ClipModel,
   extra: Record<string, tf.Variable>,
@@ -41,8 +42,8 @@ export async function catlipClassify(
   const c = set.classNames.length;
   const eligible = Array.from({ length: set.n }, (_, i) => i).filter((i) => covered[set.labels[i]!]);
   const picks = spread(eligible, maxImages);
-  const coverage = { catlip_class_coverage: nCovered / c, catlip_zs_images: picks.length };
-  if (!picks.length) return { catlip_zs_top1: 0, catlip_zs_top5: 0, ...coverage };
+  const coverage = { [SYNSET_COVERAGE]: nCovered / c, [SYNSET_IMAGES]: picks.length };
+  if (!picks.length) return { [SYNSET_ACC1]: 0, [SYNSET_ACC5]: 0, ...coverage };
   // M [V, C]: column c averages the logits of class c's synsets; uncovered classes get −1e9.
   const m = new Float32Array(vocab.size * c);
   const off = new Float32Array(c);
@@ -80,5 +81,5 @@ export async function catlipClassify(
   } finally {
     tf.dispose([mT, offT]);
   }
-  return { catlip_zs_top1: top1 / picks.length, catlip_zs_top5: top5 / picks.length, ...coverage };
+  return { [SYNSET_ACC1]: top1 / picks.length, [SYNSET_ACC5]: top5 / picks.length, ...coverage };
 }

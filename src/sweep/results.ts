@@ -5,6 +5,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import {
+  HELDOUT_ACC1,
+  HELDOUT_ACC5,
+  heldoutImageRecall,
+  heldoutTextRecall,
+  migrateMetricNames,
+} from "../util/metric-names";
 import { appendLine } from "./atomic";
 import type { RunResult } from "./run-dir";
 import type { Json } from "./spec";
@@ -66,7 +73,8 @@ export function loadResultsFile(file: string): LoadedResults {
         return;
       }
       byHash.delete(r.hash);
-      byHash.set(r.hash, r as ResultLine);
+      // Lines written before the `<dataset>/<metric>` names hold the older flat keys.
+      byHash.set(r.hash, { ...(r as ResultLine), metrics: migrateMetricNames(r.metrics) });
     });
   out.records = [...byHash.values()];
   return out;
@@ -95,7 +103,14 @@ export interface TableRow {
 }
 
 /** Metrics shown first when present (the paper's headline numbers), then the rest alphabetically. */
-const METRIC_ORDER = ["zs_top1", "zs_top5", "i2t_r1", "t2i_r1", "lp_acc", "loss"];
+const METRIC_ORDER = [
+  HELDOUT_ACC1,
+  HELDOUT_ACC5,
+  heldoutTextRecall(1),
+  heldoutImageRecall(1),
+  "lp_acc",
+  "loss",
+];
 
 function fmt(v: Json | undefined): string {
   if (v === undefined || v === null) return "";

@@ -14,6 +14,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { migrateMetricNames } from "../util/metric-names";
 import { readJson, writeJsonAtomic } from "./atomic";
 import type { RunKind } from "./kinds";
 import type { Json, RunSpec } from "./spec";
@@ -155,7 +156,9 @@ export function inspectRun(dir: string, hash: string, kind: RunKind): Inspection
     if (problem) return { state: "todo", why: "corrupt", detail: `result.json: ${problem}`, status };
     const bad = kind.verify(dir);
     if (bad) return { state: "todo", why: "corrupt", detail: bad, status };
-    return { state: "done", result: res.value as RunResult };
+    const result = res.value as RunResult;
+    // A result.json written before the `<dataset>/<metric>` names holds the older flat keys.
+    return { state: "done", result: { ...result, metrics: migrateMetricNames(result.metrics) } };
   }
   if (res.error !== "missing")
     return { state: "todo", why: "corrupt", detail: `result.json: ${res.error}`, status };

@@ -4,6 +4,7 @@
  * with the other long commands.
  */
 import * as fs from "node:fs";
+import { migrateMetricNames } from "../util/metric-names";
 
 export type MetricsRecord = { step: number; samples: number } & Record<string, unknown>;
 
@@ -22,7 +23,8 @@ export function readMetrics(path: string): MetricsRecord[] {
   lines.forEach((line, i) => {
     if (!line.trim()) return;
     try {
-      out.push(JSON.parse(line) as MetricsRecord);
+      // Logs written before the `<dataset>/<metric>` names hold the older flat keys.
+      out.push(migrateMetricNames(JSON.parse(line)) as MetricsRecord);
     } catch {
       throw new Error(`${path}:${i + 1}: not a JSON line: ${line.slice(0, 80)}`);
     }

@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { tf } from "../tf";
+import { migrateMetricNames } from "../util/metric-names";
 import { Progress } from "../util/progress";
 import { type CheckpointState, loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import { MetricsWriter } from "./metrics";
@@ -29,10 +30,12 @@ export function previousEvals(file: string, step: number): TrainResult["evals"] 
     return [];
   }
   if (!Array.isArray(v)) return [];
-  return v.filter(
-    (r): r is TrainResult["evals"][number] =>
-      r !== null && typeof r === "object" && typeof r.step === "number" && r.step <= step,
-  );
+  return v
+    .filter(
+      (r): r is TrainResult["evals"][number] =>
+        r !== null && typeof r === "object" && typeof r.step === "number" && r.step <= step,
+    )
+    .map((r) => migrateMetricNames(r) as TrainResult["evals"][number]);
 }
 
 /** A resumable source of host-side micro-batches (e.g. B's BatchLoader). */

@@ -75,7 +75,14 @@ export function resultsTable(
   // The spec's `samples` is the budget, shown once as the samples-seen column.
   const tail = ["samples", "GFLOPs", "wall s"];
   const fields = varyingFields(records).filter((f) => !tail.includes(f));
-  const headline = ["zs_top1", "zs_top5", "i2t_r1", "t2i_r1", "lp_acc", "loss"];
+  const headline = [
+    "heldout-emoji-441/acc1",
+    "heldout-emoji-441/acc5",
+    "heldout-noto/text_retrieval_recall@1",
+    "heldout-noto/image_retrieval_recall@1",
+    "lp_acc",
+    "loss",
+  ];
   const all = [...new Set(records.flatMap((r) => Object.keys(r.metrics)))];
   const metrics = (
     opts.metrics ?? [

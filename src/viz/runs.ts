@@ -65,7 +65,7 @@ export function lossFigure(runs: RunLog[], opts: AxesOptions & { x?: RunAxis } =
   return lineChart(series, { title: "Training loss", xTitle: axisTitle(x), yTitle: "loss", ...opts });
 }
 
-/** Held-out metrics (e.g. `zs_top1`) against samples seen, one line per run × metric. */
+/** Held-out metrics (e.g. `heldout-emoji-441/acc1`) against samples seen, one line per run × metric. */
 export function evalFigure(
   runs: RunLog[],
   keys: string[],

@@ -18,7 +18,12 @@ test("identical image and text embeddings give Recall@1 = 1 both ways", () => {
     [1, 1, 0],
   ]);
   const r = retrievalRecall(e, e, [1, 5]);
-  assert.deepEqual(r, { i2t_r1: 1, t2i_r1: 1, i2t_r5: 1, t2i_r5: 1 });
+  assert.deepEqual(r, {
+    "text_retrieval_recall@1": 1,
+    "image_retrieval_recall@1": 1,
+    "text_retrieval_recall@5": 1,
+    "image_retrieval_recall@5": 1,
+  });
 });
 
 test("retrieval recall on a hand-built case", () => {
@@ -34,13 +39,13 @@ test("retrieval recall on a hand-built case", () => {
     [-1, 0],
   ]);
   const r = retrievalRecall(img, txt, [1, 2, 3]);
-  assert.equal(r.i2t_r1, 1 / 3); // only image 0
-  assert.equal(r.i2t_r2, 2 / 3); // image 1 finds text 1 second; image 2 ranks text 2 last
-  assert.equal(r.i2t_r3, 1);
+  assert.equal(r["text_retrieval_recall@1"], 1 / 3); // only image 0
+  assert.equal(r["text_retrieval_recall@2"], 2 / 3); // image 1 finds text 1 second; image 2 ranks text 2 last
+  assert.equal(r["text_retrieval_recall@3"], 1);
   // text→image: text 0 → image 0 (1 beats 0.995) ✓; text 1 → image 2 best, its pair image 1 second;
   // text 2 = (-1, 0) is least negative against image 2, its pair ✓.
-  assert.equal(r.t2i_r1, 2 / 3);
-  assert.equal(r.t2i_r2, 1);
+  assert.equal(r["image_retrieval_recall@1"], 2 / 3);
+  assert.equal(r["image_retrieval_recall@2"], 1);
   assert.throws(() => retrievalRecall(img, emb([[1, 0]])), /3 images but 1 texts/);
 });
 
@@ -133,7 +138,12 @@ test("retrieval on a known shuffled pairing: R@1 = fixed points / N, R@2 = 1", (
   const img = emb(Array.from({ length: N }, (_, i) => onehot(i)));
   const txt = emb(perm.map((p, i) => onehot(p).map((v, j) => v + (j === i && p !== i ? 0.1 : 0))));
   const r = retrievalRecall(img, txt, [1, 2]);
-  assert.deepEqual(r, { i2t_r1: 3 / 8, t2i_r1: 3 / 8, i2t_r2: 1, t2i_r2: 1 });
+  assert.deepEqual(r, {
+    "text_retrieval_recall@1": 3 / 8,
+    "image_retrieval_recall@1": 3 / 8,
+    "text_retrieval_recall@2": 1,
+    "image_retrieval_recall@2": 1,
+  });
 });
 
 test("multi-caption retrieval: image→text hits on any caption, text→image averages over texts", () => {

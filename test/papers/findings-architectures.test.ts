@@ -38,7 +38,11 @@ function grid(acc: Record<string, [number, number]>, lp?: Record<string, [number
   return Object.entries(acc).flatMap(([m, [a, b]]) =>
     [256, 4096].map((n, i) => {
       const v = i === 0 ? a : b;
-      const metrics: Record<string, number> = { zs_top1: v, i2t_r1: v, t2i_r1: v };
+      const metrics: Record<string, number> = {
+        "heldout-emoji-441/acc1": v,
+        "heldout-noto/text_retrieval_recall@1": v,
+        "heldout-noto/image_retrieval_recall@1": v,
+      };
       if (lp) metrics["noto-subgroups/lp_acc1"] = lp[m]![i]!;
       return line(m, n, metrics);
     }),
@@ -94,7 +98,13 @@ test("the section's findings are all in ALL_FINDINGS (D14 moved to data-quantity
 
 test("D9 uses only the budgets every tower reached (a sweep still running has holes)", () => {
   const runs = grid({ "vit-b/8": [0.02, 0.2], "rn-m": [0.06, 0.1], "mixer-b/8": [0.01, 0.05] });
-  runs.push(line("vit-b/8", 16384, { zs_top1: 0.5, i2t_r1: 0.5, t2i_r1: 0.5 }));
+  runs.push(
+    line("vit-b/8", 16384, {
+      "heldout-emoji-441/acc1": 0.5,
+      "heldout-noto/text_retrieval_recall@1": 0.5,
+      "heldout-noto/image_retrieval_recall@1": 0.5,
+    }),
+  );
   const r = d9(runs);
   assert.equal(r.verdict, "reproduced");
   assert.doesNotMatch(r.measured, /16384/);

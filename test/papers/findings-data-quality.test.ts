@@ -46,13 +46,27 @@ function grid(
   for (const pct of [20, 40, 60, 80, 100]) {
     const base = { noise: 0.5, qualityTop: pct, seed };
     const r1 = equalR1[pct] ?? 0.05;
-    out.push(line("train", { ...base, samples: POOL }, { [ZS]: equalZs[pct]!, i2t_r1: r1, t2i_r1: r1 }));
+    out.push(
+      line(
+        "train",
+        { ...base, samples: POOL },
+        {
+          [ZS]: equalZs[pct]!,
+          "heldout-noto/text_retrieval_recall@1": r1,
+          "heldout-noto/image_retrieval_recall@1": r1,
+        },
+      ),
+    );
     if (pct < 100)
       out.push(
         line(
           "train",
           { ...base, samples: Math.round((POOL * pct) / 100) },
-          { [ZS]: oneEpochZs[pct]!, i2t_r1: 0.01, t2i_r1: 0.01 },
+          {
+            [ZS]: oneEpochZs[pct]!,
+            "heldout-noto/text_retrieval_recall@1": 0.01,
+            "heldout-noto/image_retrieval_recall@1": 0.01,
+          },
         ),
       );
   }

@@ -98,7 +98,12 @@ test("D4 with 3 seeds decides a sub-2-point gain by the 2·SE rule", () => {
 });
 
 // ── D5 ──────────────────────────────────────────────────────────────────────────────────────────
-const ret = (n: number, e: number, r1: number) => line(n, e, { [ZS]: 0, i2t_r1: r1, t2i_r1: r1 });
+const ret = (n: number, e: number, r1: number) =>
+  line(n, e, {
+    [ZS]: 0,
+    "heldout-noto/text_retrieval_recall@1": r1,
+    "heldout-noto/image_retrieval_recall@1": r1,
+  });
 
 test("D5 reproduced when R@1 rose up to 8 epochs and not after; not reproduced when it keeps rising", () => {
   const ok = evaluateRetrievalSaturation([

@@ -26,9 +26,13 @@ function run(spec: Record<string, unknown>, metrics: Record<string, number>): Re
   };
 }
 
-test("zeroShotLevel reports the best measured zs_top1 and chance (1 of 441)", () => {
+test("zeroShotLevel reports the best measured heldout-emoji-441/acc1 and chance (1 of 441)", () => {
   assert.equal(ZS_CHANCE, 100 / 441);
-  const runs = [run({}, { zs_top1: 0.002 }), run({}, { zs_top1: 0.008 }), run({}, { loss: 1 })];
+  const runs = [
+    run({}, { "heldout-emoji-441/acc1": 0.002 }),
+    run({}, { "heldout-emoji-441/acc1": 0.008 }),
+    run({}, { loss: 1 }),
+  ];
   assert.equal(zeroShotLevel(runs), "zero-shot top-1 of these 2 runs is at most 0.8 % (chance 0.23 %)");
   assert.equal(zeroShotLevel([run({}, { loss: 1 })]), "");
 });

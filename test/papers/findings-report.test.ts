@@ -390,8 +390,18 @@ test("a corrupt published line is an error naming the file and the fix", () => {
 test("traceEvidence prefers the metric the label names, lists ties, and flags derived numbers", () => {
   const a = line("t", "quick", { model: "a" }, 0.5);
   const b = line("t", "quick", { model: "b" }, 0.5);
-  a.metrics = { x: 0, y: 0, i2t_r1: 0.2, t2i_r1: 0.4 };
-  b.metrics = { x: 0, y: 0, i2t_r1: 0.3, t2i_r1: 0.5 };
+  a.metrics = {
+    x: 0,
+    y: 0,
+    "heldout-noto/text_retrieval_recall@1": 0.2,
+    "heldout-noto/image_retrieval_recall@1": 0.4,
+  };
+  b.metrics = {
+    x: 0,
+    y: 0,
+    "heldout-noto/text_retrieval_recall@1": 0.3,
+    "heldout-noto/image_retrieval_recall@1": 0.5,
+  };
   const ev = (label: string, mean: number, std = 0) => ({ label, mean, std, n: 2, runs: [a.hash, b.hash] });
   assert.equal(traceEvidence(ev("y (%)", 0), [a, b]).source, "y × 100");
   assert.match(
@@ -400,7 +410,11 @@ test("traceEvidence prefers the metric the label names, lists ties, and flags de
   );
   // Both retrieval directions averaged in %: runs give 30 and 40, mean 35, std √50.
   const r = traceEvidence(ev("R@1 (%)", 35, Math.sqrt(50)), [a, b]);
-  assert.equal(r.source, "mean of i2t_r1, t2i_r1 × 100");
+  assert.equal(
+    r.source,
+    // Names in sorted order: image_ (text → image) before text_ (image → text).
+    "mean of heldout-noto/image_retrieval_recall@1, heldout-noto/text_retrieval_recall@1 × 100",
+  );
   assert.deepEqual(
     r.values!.map((v) => Math.round(v * 1e9) / 1e9),
     [30, 40],

@@ -52,7 +52,12 @@ const eq = (label: string) => {
   );
 };
 
-const zs = (v: number, r1 = 1) => ({ "noto-subgroups/acc1": v, i2t_r1: r1, t2i_r1: r1, zs_top1: 0.3 });
+const zs = (v: number, r1 = 1) => ({
+  "noto-subgroups/acc1": v,
+  "heldout-noto/text_retrieval_recall@1": r1,
+  "heldout-noto/image_retrieval_recall@1": r1,
+  "heldout-emoji-441/acc1": 0.3,
+});
 const finding = (id: number) => STRATEGIES_FINDINGS.find((f) => f.id === id)!;
 
 /** One-epoch grid at 4096 and equal-FLOPs points, with SLIP's numbers given. */
@@ -83,7 +88,17 @@ test("D11 not reproduced when SLIP trails at one epoch; inconclusive when gaps a
 
 test("D11 on smoke results (heldout only, no equal-FLOPs runs) falls back to Emoji-441 top-1", () => {
   const lines = ["clip", "slip", "flip-50", "clip-aug:crop-flip"].map((l) =>
-    line(l, 128, 128, { zs_top1: l === "slip" ? 9 : 1, i2t_r1: 1, t2i_r1: 1 }, "smoke"),
+    line(
+      l,
+      128,
+      128,
+      {
+        "heldout-emoji-441/acc1": l === "slip" ? 9 : 1,
+        "heldout-noto/text_retrieval_recall@1": 1,
+        "heldout-noto/image_retrieval_recall@1": 1,
+      },
+      "smoke",
+    ),
   );
   const r = finding(11).evaluate!(lines);
   assert.equal(
@@ -93,7 +108,11 @@ test("D11 on smoke results (heldout only, no equal-FLOPs runs) falls back to Emo
   );
   assert.match(r.measured, /SLIP best zero-shot, one epoch: reproduced/);
   assert.match(r.measured, /lack runs/);
-  assert.ok(r.evidence.every((e) => e.label.includes("zs_top1") || e.label.includes("_r1")));
+  assert.ok(
+    r.evidence.every(
+      (e) => e.label.includes("heldout-emoji-441/acc1") || e.label.includes("retrieval_recall@1"),
+    ),
+  );
 });
 
 function multi(

@@ -41,8 +41,16 @@ const d8 = VIT_SIZE_FINDINGS.find((f) => f.id === 8)!.evaluate!;
 /** One-epoch grid: zs[model] = [at 256, at 2048], retrieval R@1 the same numbers. */
 function oneEpoch(zs: Record<string, [number, number]>): ResultLine[] {
   return Object.entries(zs).flatMap(([m, [a, b]]) => [
-    line(m, 256, 256, { zs_top1: a, i2t_r1: a, t2i_r1: a }),
-    line(m, 2048, 2048, { zs_top1: b, i2t_r1: b, t2i_r1: b }),
+    line(m, 256, 256, {
+      "heldout-emoji-441/acc1": a,
+      "heldout-noto/text_retrieval_recall@1": a,
+      "heldout-noto/image_retrieval_recall@1": a,
+    }),
+    line(m, 2048, 2048, {
+      "heldout-emoji-441/acc1": b,
+      "heldout-noto/text_retrieval_recall@1": b,
+      "heldout-noto/image_retrieval_recall@1": b,
+    }),
   ]);
 }
 
@@ -77,10 +85,58 @@ test("D7 with three seeds decides a sub-2-point gap when it exceeds 2 SE", () =>
     [1, 0.001],
     [2, -0.001],
   ] as const) {
-    runs.push(line("vit-ti/8", 256, 256, { zs_top1: 0.02 + j, i2t_r1: 0.02 + j, t2i_r1: 0.02 + j }, seed));
-    runs.push(line("vit-l/8", 256, 256, { zs_top1: 0.01 + j, i2t_r1: 0.01 + j, t2i_r1: 0.01 + j }, seed));
-    runs.push(line("vit-ti/8", 2048, 2048, { zs_top1: 0.03 + j, i2t_r1: 0.03 + j, t2i_r1: 0.03 + j }, seed));
-    runs.push(line("vit-l/8", 2048, 2048, { zs_top1: 0.04 + j, i2t_r1: 0.04 + j, t2i_r1: 0.04 + j }, seed));
+    runs.push(
+      line(
+        "vit-ti/8",
+        256,
+        256,
+        {
+          "heldout-emoji-441/acc1": 0.02 + j,
+          "heldout-noto/text_retrieval_recall@1": 0.02 + j,
+          "heldout-noto/image_retrieval_recall@1": 0.02 + j,
+        },
+        seed,
+      ),
+    );
+    runs.push(
+      line(
+        "vit-l/8",
+        256,
+        256,
+        {
+          "heldout-emoji-441/acc1": 0.01 + j,
+          "heldout-noto/text_retrieval_recall@1": 0.01 + j,
+          "heldout-noto/image_retrieval_recall@1": 0.01 + j,
+        },
+        seed,
+      ),
+    );
+    runs.push(
+      line(
+        "vit-ti/8",
+        2048,
+        2048,
+        {
+          "heldout-emoji-441/acc1": 0.03 + j,
+          "heldout-noto/text_retrieval_recall@1": 0.03 + j,
+          "heldout-noto/image_retrieval_recall@1": 0.03 + j,
+        },
+        seed,
+      ),
+    );
+    runs.push(
+      line(
+        "vit-l/8",
+        2048,
+        2048,
+        {
+          "heldout-emoji-441/acc1": 0.04 + j,
+          "heldout-noto/text_retrieval_recall@1": 0.04 + j,
+          "heldout-noto/image_retrieval_recall@1": 0.04 + j,
+        },
+        seed,
+      ),
+    );
   }
   const r = d7(runs);
   assert.equal(r.verdict, "reproduced");
@@ -95,7 +151,12 @@ test("D7 is not testable with one ViT size", () => {
 function fixed(lp: Record<string, [number, number, number]>): ResultLine[] {
   return Object.entries(lp).flatMap(([m, v]) =>
     [128, 512, 2048].map((sub, i) =>
-      line(m, 2048, sub, { "noto-subgroups/lp_acc1": v[i]!, zs_top1: 0, i2t_r1: 0, t2i_r1: 0 }),
+      line(m, 2048, sub, {
+        "noto-subgroups/lp_acc1": v[i]!,
+        "heldout-emoji-441/acc1": 0,
+        "heldout-noto/text_retrieval_recall@1": 0,
+        "heldout-noto/image_retrieval_recall@1": 0,
+      }),
     ),
   );
 }
@@ -125,7 +186,7 @@ test("D8 is not testable without a fixed-budget grid of two sizes or without a p
   assert.equal(d8(oneEpoch({ "vit-ti/8": [0.01, 0.02], "vit-l/8": [0.01, 0.02] })).verdict, "not testable");
   const noProbe = fixed({ "vit-ti/8": [0.2, 0.3, 0.3], "vit-s/8": [0.2, 0.3, 0.36] }).map((l) => ({
     ...l,
-    metrics: { zs_top1: 0 },
+    metrics: { "heldout-emoji-441/acc1": 0 },
   }));
   assert.equal(d8(noProbe).verdict, "not testable");
 });
@@ -143,7 +204,13 @@ test("the vit-size findings are listed in ALL_FINDINGS with their papers.md numb
 
 test("D7 uses only the budgets every size reached (a sweep still running has holes)", () => {
   const runs = oneEpoch({ "vit-ti/8": [0.06, 0.1], "vit-s/8": [0.05, 0.12], "vit-l/8": [0.02, 0.2] });
-  runs.push(line("vit-ti/8", 4096, 4096, { zs_top1: 0.3, i2t_r1: 0.3, t2i_r1: 0.3 }));
+  runs.push(
+    line("vit-ti/8", 4096, 4096, {
+      "heldout-emoji-441/acc1": 0.3,
+      "heldout-noto/text_retrieval_recall@1": 0.3,
+      "heldout-noto/image_retrieval_recall@1": 0.3,
+    }),
+  );
   const r = d7(runs);
   assert.equal(r.verdict, "reproduced");
   assert.match(r.measured, /at 2048: vit-l\/8 > vit-ti\/8/);

@@ -90,7 +90,12 @@ test("the smoke sweep runs end to end: one line per run with held-out metrics; f
     const lines = loadSweepResults("architectures", "smoke", root);
     assert.equal(lines.length, 6);
     for (const l of lines) {
-      for (const m of ["zs_top1", "i2t_r1", "t2i_r1", "loss"])
+      for (const m of [
+        "heldout-emoji-441/acc1",
+        "heldout-noto/text_retrieval_recall@1",
+        "heldout-noto/image_retrieval_recall@1",
+        "loss",
+      ])
         assert.ok(Number.isFinite(l.metrics[m]), `${l.spec.model} @ ${l.spec.samples} has ${m}`);
       assert.equal(l.samples, l.spec.samples);
     }

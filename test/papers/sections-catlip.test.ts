@@ -141,12 +141,15 @@ test("the smoke sweep runs end to end: CLIP and CatLIP runs with their metrics, 
     const lines = loadSweepResults("catlip", "smoke", root);
     assert.equal(lines.length, sweep.runs.length);
     for (const l of lines) {
-      const keys = l.spec.strategy === "clip" ? ["zs_top1", "i2t_r1", "loss"] : ["catlip_zs_top1", "loss"];
+      const keys =
+        l.spec.strategy === "clip"
+          ? ["heldout-emoji-441/acc1", "heldout-noto/text_retrieval_recall@1", "loss"]
+          : ["heldout-emoji-441/synset_acc1", "loss"];
       for (const m of keys) assert.ok(Number.isFinite(l.metrics[m]), `${l.spec.strategy} has ${m}`);
       assert.ok(l.wallSeconds > 0 && (l.flops ?? 0) > 0);
       if (l.spec.strategy === "catlip") {
         // No text tower: CLIP's zero-shot and retrieval are absent, the run saved its vocabulary.
-        assert.equal(l.metrics.zs_top1, undefined);
+        assert.equal(l.metrics["heldout-emoji-441/acc1"], undefined);
         assert.ok(fs.existsSync(path.join(root, "catlip", l.hash, "vocab.json")));
       }
     }

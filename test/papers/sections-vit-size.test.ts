@@ -99,7 +99,13 @@ test("the smoke sweep runs end to end: one line per run with held-out metrics; f
     const lines = loadSweepResults("vit-size", "smoke", root);
     assert.equal(lines.length, sweep.runs.length);
     for (const l of lines) {
-      for (const m of ["zs_top1", "zs_top5", "i2t_r1", "t2i_r1", "loss"])
+      for (const m of [
+        "heldout-emoji-441/acc1",
+        "heldout-emoji-441/acc5",
+        "heldout-noto/text_retrieval_recall@1",
+        "heldout-noto/image_retrieval_recall@1",
+        "loss",
+      ])
         assert.ok(Number.isFinite(l.metrics[m]), `${l.spec.model} @ ${l.spec.samples} has ${m}`);
       assert.equal(l.samples, l.spec.samples);
       assert.ok((l.flops ?? 0) > 0);

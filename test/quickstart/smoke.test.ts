@@ -30,7 +30,14 @@ test("quickstart --smoke trains, writes the report, then reuses the finished run
       Record<string, number>
     >;
     assert.equal(evals.length, 2, "evaluated during training and at the end");
-    assert.ok(evals.every((e) => e.zs_top1! >= 0 && e.zs_top1! <= 1 && e.i2t_r5! >= 0));
+    assert.ok(
+      evals.every(
+        (e) =>
+          e["heldout-emoji-441/acc1"]! >= 0 &&
+          e["heldout-emoji-441/acc1"]! <= 1 &&
+          e["heldout-noto/text_retrieval_recall@5"]! >= 0,
+      ),
+    );
     const html = fs.readFileSync(report, "utf8");
     const figs = [...html.matchAll(/<div id="(fig-\d+)" class="clipdown-plotly"/g)].map((m) => m[1]);
     assert.deepEqual(

@@ -6,7 +6,7 @@ import { meanStd, type ResultRecord, resultsTable, seriesBy, varyingFields } fro
 const rec = (model: string, samples: number, seed: number, zs: number | undefined): ResultRecord => ({
   hash: `${model}-${samples}-${seed}`,
   spec: { kind: "train", model, samples, seed, strategy: "clip" },
-  metrics: zs === undefined ? { loss: 1 } : { zs_top1: zs, loss: 2 },
+  metrics: zs === undefined ? { loss: 1 } : { "heldout-emoji-441/acc1": zs, loss: 2 },
   samples,
   flops: samples * 1e6,
   wallSeconds: 10,
@@ -32,7 +32,7 @@ test("meanStd: sample standard deviation, one value has no spread, non-finite va
 test("seriesBy: one line per group, mean ± std over seeds at each x, sorted, unmeasured points dropped", () => {
   const series = seriesBy(records, {
     x: (r) => r.samples!,
-    y: (r) => r.metrics.zs_top1,
+    y: (r) => r.metrics["heldout-emoji-441/acc1"],
     group: (r) => String(r.spec.model),
     order: ["vit-ti/8", "vit-s/8", "rn-s"],
   });
@@ -52,10 +52,10 @@ test("seriesBy: one line per group, mean ± std over seeds at each x, sorted, un
 test("resultsTable: varying spec fields, headline metrics first, GFLOPs", () => {
   assert.deepEqual(varyingFields(records), ["model", "samples", "seed"]);
   const t = resultsTable(records.slice(0, 2));
-  assert.deepEqual(t.columns, ["model", "zs_top1", "loss", "samples", "GFLOPs", "wall s"]);
+  assert.deepEqual(t.columns, ["model", "heldout-emoji-441/acc1", "loss", "samples", "GFLOPs", "wall s"]);
   assert.deepEqual(t.rows()[0], {
     model: "vit-s/8",
-    zs_top1: 0.3,
+    "heldout-emoji-441/acc1": 0.3,
     loss: 2,
     samples: 2000,
     GFLOPs: 2,
@@ -66,12 +66,20 @@ test("resultsTable: varying spec fields, headline metrics first, GFLOPs", () => 
 
 test("resultsTable: a varying samples budget is one samples column; a missing metric is an empty cell", () => {
   const t = resultsTable(records);
-  assert.deepEqual(t.columns, ["model", "seed", "zs_top1", "loss", "samples", "GFLOPs", "wall s"]);
+  assert.deepEqual(t.columns, [
+    "model",
+    "seed",
+    "heldout-emoji-441/acc1",
+    "loss",
+    "samples",
+    "GFLOPs",
+    "wall s",
+  ]);
   assert.deepEqual(
     t.rows().map((r) => r.samples),
     [2000, 2000, 1000, 1000, 2000, 4000],
   );
-  assert.equal(t.rows()[5]!.zs_top1, null);
+  assert.equal(t.rows()[5]!["heldout-emoji-441/acc1"], null);
   // (danfo threw "Column names length mismatch" when samples was listed twice.)
   assert.match(t.toHtml(), /<th[^>]*>seed<\/th>/);
 });

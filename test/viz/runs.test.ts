@@ -14,9 +14,21 @@ function fakeRun(root: string, name: string, finished: boolean): string {
   const lines = [
     { step: 1, samples: 64, loss: 4.1, lr: 0.001 },
     { step: 2, samples: 128, loss: 3.9, lr: 0.001 },
-    { step: 2, samples: 128, zs_top1: 0.1, i2t_r1: 0.2, eval: true },
+    {
+      step: 2,
+      samples: 128,
+      "heldout-emoji-441/acc1": 0.1,
+      "heldout-noto/text_retrieval_recall@1": 0.2,
+      eval: true,
+    },
     { step: 3, samples: 192, loss: 3.5, lr: 0.001 },
-    { step: 3, samples: 192, zs_top1: 0.25, i2t_r1: 0.3, eval: true },
+    {
+      step: 3,
+      samples: 192,
+      "heldout-emoji-441/acc1": 0.25,
+      "heldout-noto/text_retrieval_recall@1": 0.3,
+      eval: true,
+    },
   ];
   fs.writeFileSync(path.join(dir, "metrics.jsonl"), lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
   if (finished) fs.writeFileSync(path.join(dir, "final.safetensors"), "");
@@ -37,8 +49,8 @@ test("readRunLog splits training lines from eval lines and notes whether the run
       ],
     );
     assert.deepEqual(r.evals, [
-      { step: 2, samples: 128, zs_top1: 0.1, i2t_r1: 0.2 },
-      { step: 3, samples: 192, zs_top1: 0.25, i2t_r1: 0.3 },
+      { step: 2, samples: 128, "heldout-emoji-441/acc1": 0.1, "heldout-noto/text_retrieval_recall@1": 0.2 },
+      { step: 3, samples: 192, "heldout-emoji-441/acc1": 0.25, "heldout-noto/text_retrieval_recall@1": 0.3 },
     ]);
     assert.equal(r.finished, true);
     assert.equal(r.config?.model, "nano");
@@ -60,17 +72,19 @@ test("loss and eval figures carry the logged numbers; the table holds the last e
       loss.data.map((t) => t.name),
       ["a", "b"],
     );
-    const ev = evalFigure([a], ["zs_top1", "i2t_r1"], { labels: { zs_top1: "top-1" } });
+    const ev = evalFigure([a], ["heldout-emoji-441/acc1", "heldout-noto/text_retrieval_recall@1"], {
+      labels: { "heldout-emoji-441/acc1": "top-1" },
+    });
     assert.deepEqual(
       ev.data.map((t) => [t.name, t.x, t.y]),
       [
         ["top-1", [128, 192], [0.1, 0.25]],
-        ["i2t_r1", [128, 192], [0.2, 0.3]],
+        ["heldout-noto/text_retrieval_recall@1", [128, 192], [0.2, 0.3]],
       ],
     );
     assert.equal((ev.layout.yaxis as { rangemode: string }).rangemode, "tozero");
-    assert.deepEqual(evalKeys([a]), ["zs_top1", "i2t_r1"]);
-    const t = runsTable([a, b], ["zs_top1"]);
+    assert.deepEqual(evalKeys([a]), ["heldout-emoji-441/acc1", "heldout-noto/text_retrieval_recall@1"]);
+    const t = runsTable([a, b], ["heldout-emoji-441/acc1"]);
     assert.deepEqual(t.rows()[1], {
       run: "b",
       model: "nano",
@@ -78,7 +92,7 @@ test("loss and eval figures carry the logged numbers; the table holds the last e
       samples: 192,
       "final loss": 3.5,
       finished: false,
-      zs_top1: 0.25,
+      "heldout-emoji-441/acc1": 0.25,
     });
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
@@ -92,13 +106,13 @@ test("clipdown report writes one HTML file for several runs and rejects unknown 
     const a = fakeRun(root, "a", true);
     const b = fakeRun(root, "b", true);
     const out = path.join(root, "r.html");
-    assert.equal(await reportCli([a, b, "--out", out, "--metrics", "zs_top1"]), 0);
+    assert.equal(await reportCli([a, b, "--out", out, "--metrics", "heldout-emoji-441/acc1"]), 0);
     const html = fs.readFileSync(out, "utf8");
     assert.equal(html.match(/class="clipdown-plotly"/g)?.length, 2);
-    assert.match(html, /<th>zs_top1<\/th>/);
+    assert.match(html, /<th>heldout-emoji-441\/acc1<\/th>/);
     await assert.rejects(
       reportCli([a, "--out", out, "--metrics", "nope"]),
-      /nope not logged by these runs; logged: zs_top1, i2t_r1/,
+      /nope not logged by these runs; logged: heldout-emoji-441\/acc1, heldout-noto\/text_retrieval_recall@1/,
     );
     await assert.rejects(reportCli([]), /at least one run directory/);
     await assert.rejects(reportCli([path.join(root, "missing")]), /no such run directory/);

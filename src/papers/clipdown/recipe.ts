@@ -13,7 +13,7 @@
  *
  * Metrics: the primary zero-shot benchmark (`noto-nouns/mean_per_class_recall`, chance 1/50), its
  * line-art shift variant, emoji-441 (fine-grained), Noto caption retrieval over all 1,911 images
- * (`noto/image_retrieval_recall@10`) and over 400 (`i2t_r10` from the end-of-run eval at evalSize 400).
+ * (`noto/image_retrieval_recall@10`) and over 400 (`heldout-noto/text_retrieval_recall@10` from the end-of-run eval at evalSize 400).
  * `TRAIN_DEFAULTS`, the quickstart and `RECIPE` below must agree with what this sweep found; the
  * notebook `00-quickstart` draws the comparison.
  *
@@ -257,7 +257,7 @@ export const RECIPE_METRICS = [
     label: "line-art shift, mean per-class recall",
     chance: 1 / 50,
   },
-  { key: "i2t_r10", label: "Noto caption R@10 among 400", chance: 10 / 400 },
+  { key: "heldout-noto/text_retrieval_recall@10", label: "Noto caption R@10 among 400", chance: 10 / 400 },
   { key: "noto/text_retrieval_recall@10", label: "Noto caption R@10 among all 1,911", chance: 10 / 1911 },
-  { key: "zs_top1", label: "emoji-441 top-1 (fine-grained)", chance: 1 / 441 },
+  { key: "heldout-emoji-441/acc1", label: "emoji-441 top-1 (fine-grained)", chance: 1 / 441 },
 ] as const;

@@ -12,17 +12,22 @@ export type MetricFn = (m: Record<string, number>) => number | undefined;
 
 /** Mean image→text / text→image Recall@1 in % (the paper's retrieval axis, both directions). */
 export const retrievalR1: MetricFn = (m) =>
-  m.i2t_r1 !== undefined && m.t2i_r1 !== undefined ? 50 * (m.i2t_r1 + m.t2i_r1) : undefined;
+  m["heldout-noto/text_retrieval_recall@1"] !== undefined &&
+  m["heldout-noto/image_retrieval_recall@1"] !== undefined
+    ? 50 * (m["heldout-noto/text_retrieval_recall@1"] + m["heldout-noto/image_retrieval_recall@1"])
+    : undefined;
 
-/** Chance zero-shot top-1 (`zs_top1`) in points: 1 of the 441 held-out emoji classes. */
+/** Chance zero-shot top-1 (`heldout-emoji-441/acc1`) in points: 1 of the 441 held-out emoji classes. */
 export const ZS_CHANCE = 100 / 441;
 
 /**
  * How far the runs' zero-shot top-1 is from chance, measured (not assumed): "zero-shot top-1 of
- * these N runs is at most X % (chance 0.23 %)", or "" when no run has `zs_top1`.
+ * these N runs is at most X % (chance 0.23 %)", or "" when no run has `heldout-emoji-441/acc1`.
  */
 export function zeroShotLevel(runs: readonly ResultLine[]): string {
-  const v = runs.flatMap((r) => (r.metrics.zs_top1 === undefined ? [] : [100 * r.metrics.zs_top1]));
+  const v = runs.flatMap((r) =>
+    r.metrics["heldout-emoji-441/acc1"] === undefined ? [] : [100 * r.metrics["heldout-emoji-441/acc1"]],
+  );
   if (!v.length) return "";
   return `zero-shot top-1 of these ${v.length} runs is at most ${Math.max(...v).toFixed(1)} % (chance ${ZS_CHANCE.toFixed(2)} %)`;
 }

@@ -7,7 +7,7 @@ import { meanStd } from "../../util/stats";
 import type { Evidence } from "./types";
 
 export interface Trace {
-  /** "zs_top1 × 100", "mean of i2t_r1, t2i_r1 × 100"; undefined when no stored metric gives the mean. */
+  /** "heldout-emoji-441/acc1 × 100", "mean of heldout-noto/image_retrieval_recall@1, heldout-noto/text_retrieval_recall@1 × 100"; undefined when no stored metric gives the mean. */
   source?: string;
   /** The value each run contributed, in run order (when traced). */
   values?: number[];

@@ -22,7 +22,7 @@ import type { Evidence, Finding, FindingResult } from "../findings/types";
 import { oneEpochRuns, towerOf } from "./vit-size-findings";
 
 const SECTION = "architectures";
-const ZS: MetricFn = percent("zs_top1");
+const ZS: MetricFn = percent("heldout-emoji-441/acc1");
 const LP: MetricFn = percent("noto-subgroups/lp_acc1");
 const RULE = `each part: ${ruleText()}; the claim is reproduced when every part holds, not reproduced when any part is reversed`;
 

@@ -34,7 +34,7 @@ function qualityRuns(
 
 /** Mean R@1 over both directions, in points (Fig. 7c–d plot image and text retrieval). */
 function withRetrieval(r: ResultLine): ResultLine {
-  const { i2t_r1: a, t2i_r1: b } = r.metrics;
+  const { "heldout-noto/text_retrieval_recall@1": a, "heldout-noto/image_retrieval_recall@1": b } = r.metrics;
   return a === undefined || b === undefined ? r : { ...r, metrics: { ...r.metrics, r1: (a + b) / 2 } };
 }
 

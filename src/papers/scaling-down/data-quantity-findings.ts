@@ -32,7 +32,10 @@ export const ZS = "noto-nouns/mean_per_class_recall";
 export const ZS_SUITE = ZS;
 export const ZS_SHIFT = "noto-nouns-shift-mean/mean_per_class_recall";
 /** Noto caption retrieval Recall@1, both directions. */
-export const RETRIEVAL = ["i2t_r1", "t2i_r1"] as const;
+export const RETRIEVAL = [
+  "heldout-noto/text_retrieval_recall@1",
+  "heldout-noto/image_retrieval_recall@1",
+] as const;
 
 /** The epochs × size grid's runs (D4–D6) and the fixed-samples grid's (D8), by their sweep labels. */
 const grid = (rs: readonly ResultLine[]) => rs.filter((r) => hasLabel(r, "axis", DQ_AXES.grid));

@@ -10,8 +10,8 @@
  *
  * Metrics (in points, ×100): zero-shot is the coarse 98-class Noto-subgroups zero-shot
  * (`noto-subgroups/acc1`), because Emoji-441 top-1 sits near chance (0.2 %) at our budgets; results
- * without it (the smoke profile evaluates only `heldout`) fall back to Emoji-441 top-1 (`zs_top1`).
- * Retrieval is Noto R@1 in both directions (`i2t_r1`, `t2i_r1`), the linear probe is
+ * without it (the smoke profile evaluates only `heldout`) fall back to Emoji-441 top-1 (`heldout-emoji-441/acc1`).
+ * Retrieval is Noto R@1 in both directions (`heldout-noto/text_retrieval_recall@1`, `heldout-noto/image_retrieval_recall@1`), the linear probe is
  * `noto-subgroups/lp_acc1`, and "the variants" are the mean zero-shot over Emoji-441's shift
  * variants (`emoji-441-shift-mean/acc1`). A sub-claim where no strategy reaches chance + 2 points is
  * inconclusive whatever the gap: a 2-point difference between models that do not transfer is noise.
@@ -24,10 +24,13 @@ import { equalFlopsSamples, MAIN_VARIANTS, regimeOf, STRATEGIES_SETTINGS, varian
 
 const PAPER = "Scaling (Down) CLIP" as const;
 export const ZS_METRIC = "noto-subgroups/acc1";
-export const ZS_FALLBACK = "zs_top1";
+export const ZS_FALLBACK = "heldout-emoji-441/acc1";
 export const LP_METRIC = "noto-subgroups/lp_acc1";
 export const VARIANTS_METRIC = "emoji-441-shift-mean/acc1";
-export const RETRIEVAL_METRICS = ["i2t_r1", "t2i_r1"] as const;
+export const RETRIEVAL_METRICS = [
+  "heldout-noto/text_retrieval_recall@1",
+  "heldout-noto/image_retrieval_recall@1",
+] as const;
 
 /** CLIP+Aug's main curve (the paper does not say which policy drew it; crop & flip is fixed a priori). */
 export const CLIP_AUG = "clip-aug:crop-flip";

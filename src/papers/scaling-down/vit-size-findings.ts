@@ -24,7 +24,7 @@ import { ruleText, selectRuns } from "../findings/stats";
 import type { Evidence, Finding, FindingResult } from "../findings/types";
 
 const SECTION = "vit-size";
-const ZS: MetricFn = percent("zs_top1");
+const ZS: MetricFn = percent("heldout-emoji-441/acc1");
 const LP: MetricFn = percent("noto-subgroups/lp_acc1");
 
 /** The image tower's kind and forward FLOPs of a preset at the run's image size. */
