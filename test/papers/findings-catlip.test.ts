@@ -27,12 +27,16 @@ function line(
   lp: number | undefined,
   extra: { wall?: number; metrics?: Record<string, number>; profile?: string } = {},
 ): ResultLine {
+  // The labels the sweep gives each run (catlip.ts): its axis, and the paper's Vτ on the vocab axis.
+  const vtau = Q.vocabPoints.find((p) => p.minCount === spec.catlipMinCount)?.paper;
+  const labels = spec.subset === Q.subset ? { axis: ["epochs"] } : { axis: ["vocab"], vtau: [String(vtau)] };
   const hash = (counter++).toString(16).padStart(16, "0");
   return {
     hash,
     section: "catlip",
     kind: "train",
     spec: { kind: "train", model: Q.model, batch: Q.batch, seed: 0, ...spec },
+    labels,
     metrics: { ...(lp === undefined ? {} : { [LP_METRIC]: lp / 100 }), ...(extra.metrics ?? {}) },
     samples: Number(spec.samples),
     flops: 1,
@@ -134,11 +138,8 @@ test("D17: thresholds {100, 500} vs ≥ 1000, mapped through the profile's scale
   assert.equal(yes.evidence[1]!.n, 3);
   assert.equal(f.evaluate!(vocabAxis([44, 45, 50, 52, 51])).verdict, "not reproduced");
   assert.equal(f.evaluate!(vocabAxis([50, 50, 50, 49.5, 50])).verdict, "inconclusive");
-  // Runs at thresholds the profile does not list are not counted.
-  const stray = vocabAxis([50, 52, 47, 45, 44]).map((r) => ({
-    ...r,
-    spec: { ...r.spec, catlipMinCount: 999 },
-  }));
+  // Lines the current sweep did not label (another plan's runs) are not counted.
+  const stray = vocabAxis([50, 52, 47, 45, 44]).map((r) => ({ ...r, labels: undefined }));
   assert.equal(f.evaluate!(stray).verdict, "not testable");
 });
 

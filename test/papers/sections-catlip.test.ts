@@ -13,8 +13,8 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { catalog, sweepFor } from "../../src/papers/catalog";
 import {
-  axisOf,
   buildCatlip,
+  CATLIP_AXES,
   CATLIP_SETTINGS,
   epochsOf,
   PAPER_THRESHOLDS,
@@ -31,8 +31,9 @@ import { buildSweep, PROFILES } from "../../src/sweep/sweep";
 import { initBackend } from "../../src/tf";
 import { LEGACY_NEUTRAL } from "../../src/train/config";
 
-const specsOf = (profile: (typeof PROFILES)[number]) =>
-  buildSweep(buildCatlip(profile), catalog().kinds, "/tmp/none").runs.map((r) => r.spec as TrainSpec);
+const runsOf = (profile: (typeof PROFILES)[number]) =>
+  buildSweep(buildCatlip(profile), catalog().kinds, "/tmp/none").runs;
+const specsOf = (profile: (typeof PROFILES)[number]) => runsOf(profile).map((r) => r.spec as TrainSpec);
 
 test("Vτ scales with corpus size: the paper's 100/500/1000/2500/5000 on 2.9M → 1/6/11/28/56 on our corpus", () => {
   assert.deepEqual(
@@ -79,7 +80,15 @@ test("every profile's specs validate; the registry serves the section", () => {
       const got = spec as unknown as Record<string, unknown>;
       for (const [k, v] of Object.entries(knobs))
         assert.equal(got[k] ?? defaults[k], v, `${p} ${spec.strategy}: ${k}`);
-      assert.notEqual(axisOf(spec, s), "other");
+    }
+    for (const r of runsOf(p)) {
+      const spec = r.spec as TrainSpec;
+      const axis = spec.subset === s.subset ? CATLIP_AXES.epochs : CATLIP_AXES.vocab;
+      assert.deepEqual(r.labels.axis, [axis], `${p} ${r.hash}: the axis label says which figure`);
+      if (axis === CATLIP_AXES.vocab) {
+        const point = s.vocabPoints.find((v) => v.minCount === spec.catlipMinCount)!;
+        assert.deepEqual(r.labels.vtau, [String(point.paper)], "the paper's Vτ beside the scaled one");
+      } else assert.equal(r.labels.vtau, undefined);
     }
     assert.equal(sweepFor("catlip", p, "/tmp/none").runs.length, specs.length);
   }
@@ -98,7 +107,9 @@ test("quick and full hold CLIP × CatLIP × epochs on one subset and the five sc
           assert.equal(hit.length, 1, `${p} seed ${seed}: ${strategy} × ${e} epochs`);
         }
       }
-      const vocab = specs.filter((x) => x.seed === seed && axisOf(x, s) === "vocab");
+      const vocab = runsOf(p)
+        .filter((r) => r.spec.seed === seed && r.labels.axis?.includes(CATLIP_AXES.vocab))
+        .map((r) => r.spec as TrainSpec);
       assert.deepEqual(
         vocab.map((x) => x.catlipMinCount),
         [1, 6, 11, 28, 56],

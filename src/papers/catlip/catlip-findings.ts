@@ -10,14 +10,14 @@
 
 import { towerFlops } from "../../models/flops";
 import { resolvePreset } from "../../models/presets";
-import type { ResultLine } from "../../sweep/results";
+import { hasLabel, labelOf, type ResultLine } from "../../sweep/results";
 import { checkProfile } from "../../sweep/sweep";
 import { meanStd } from "../../util/stats";
 import { describeParts, notTestable, part, partsVerdict } from "../findings/parts";
 import { type Comparison, compareMeans, fmtEvidence, ruleText, summarize } from "../findings/stats";
 import type { Evidence, Finding, FindingResult, Verdict } from "../findings/types";
 import {
-  axisOf,
+  CATLIP_AXES,
   CATLIP_SETTINGS,
   type CatlipSettings,
   epochsOf,
@@ -63,18 +63,15 @@ const hasLp = (r: ResultLine) => typeof r.metrics[LP_METRIC] === "number";
 
 /** Epochs-axis runs of one strategy (all seeds). */
 export function epochRuns(results: readonly ResultLine[], strategy: "clip" | "catlip"): ResultLine[] {
-  const s = settingsFor(results);
-  return results.filter((r) => axisOf(r.spec, s) === "epochs" && r.spec.strategy === strategy);
+  return results.filter((r) => hasLabel(r, "axis", CATLIP_AXES.epochs) && r.spec.strategy === strategy);
 }
 
 /** Vocabulary-axis runs (CatLIP on the whole corpus), each with the paper's Vτ it stands for. */
 export function vocabRuns(results: readonly ResultLine[]): Array<{ run: ResultLine; paper: number }> {
-  const s = settingsFor(results);
   const out: Array<{ run: ResultLine; paper: number }> = [];
   for (const r of results) {
-    if (axisOf(r.spec, s) !== "vocab" || r.spec.samples !== s.vocabSamples) continue;
-    const p = s.vocabPoints.find((v) => v.minCount === r.spec.catlipMinCount);
-    if (p) out.push({ run: r, paper: p.paper });
+    const paper = Number(labelOf(r, "vtau"));
+    if (hasLabel(r, "axis", CATLIP_AXES.vocab) && Number.isFinite(paper)) out.push({ run: r, paper });
   }
   return out;
 }
@@ -189,12 +186,8 @@ function evaluateWallClock(results: ResultLine[]): FindingResult {
   );
   const c = compareMeans(clipPct, catPct, { minPoints: WALL_POINTS });
   const raw = (() => {
-    const s = settingsFor(results);
-    const last = Math.max(...s.epochs);
-    const pick = (st: string) =>
-      results.filter(
-        (r) => axisOf(r.spec, s) === "epochs" && r.spec.strategy === st && epochsOf(r.spec) === last,
-      );
+    const last = Math.max(...settingsFor(results).epochs);
+    const pick = (st: "clip" | "catlip") => epochRuns(results, st).filter((r) => epochsOf(r.spec) === last);
     const a = pick("clip");
     const b = pick("catlip");
     if (!a.length || !b.length) return "";

@@ -23,7 +23,7 @@
  * ```
  */
 import { CC3M_PAIRS } from "../../strategies/catlip";
-import type { Profile, Section, SweepDef } from "../../sweep/sweep";
+import type { LabelledRun, Profile, Section, SweepDef } from "../../sweep/sweep";
 
 /** The thresholds of the paper's Fig. 6 (CC3M), in its order; 500 is the one CatLIP uses. */
 export const PAPER_THRESHOLDS = [100, 500, 1000, 2500, 5000] as const;
@@ -188,12 +188,12 @@ export const CATLIP_NOTES = [
   "wall-clock comparison; with the 64×2 text tower CLIP's text side is small, unlike the first pass's preset tower.",
 ].join("\n");
 
-/** "epochs", "vocab" or "other": which axis of the sweep a run belongs to (from its spec alone). */
-export function axisOf(spec: Record<string, unknown>, s: CatlipSettings): "epochs" | "vocab" | "other" {
-  if (spec.subset === s.subset && (spec.strategy === "clip" || spec.strategy === "catlip")) return "epochs";
-  if (spec.subset === s.vocabSubset && spec.strategy === "catlip") return "vocab";
-  return "other";
-}
+/**
+ * The labels each run carries beside its spec (outside the hash): `axis` (the figure it belongs to)
+ * and, on the vocabulary axis, `vtau`, the paper's threshold the run stands for.
+ */
+export const CATLIP_AXES = { epochs: "epochs", vocab: "vocab" } as const;
+export type CatlipAxis = (typeof CATLIP_AXES)[keyof typeof CATLIP_AXES];
 
 /** Epochs a run makes over its subset (samples seen ÷ pairs). */
 export function epochsOf(spec: Record<string, unknown>): number {
@@ -232,15 +232,21 @@ function runSpec(
 /** The CatLIP sweep for a profile: the epochs axis (both strategies), then the vocabulary axis. */
 export function buildCatlip(profile: Profile): SweepDef {
   const s = CATLIP_SETTINGS[profile];
-  const runs: Array<Record<string, unknown>> = [];
+  const runs: LabelledRun[] = [];
   for (const seed of s.seeds) {
     for (const e of s.epochs) {
       for (const strategy of ["clip", "catlip"] as const)
-        runs.push(runSpec(s, strategy, s.subset, s.subset * e, seed, s.evalTasks));
+        runs.push({
+          spec: runSpec(s, strategy, s.subset, s.subset * e, seed, s.evalTasks),
+          labels: { axis: CATLIP_AXES.epochs },
+        });
     }
     for (const p of s.vocabPoints) {
       const tasks = p.paper === PAPER_VTAU ? [...s.evalTasks, s.transferEval] : s.evalTasks;
-      runs.push(runSpec(s, "catlip", s.vocabSubset, s.vocabSamples, seed, tasks, p.minCount));
+      runs.push({
+        spec: runSpec(s, "catlip", s.vocabSubset, s.vocabSamples, seed, tasks, p.minCount),
+        labels: { axis: CATLIP_AXES.vocab, vtau: String(p.paper) },
+      });
     }
   }
   return { section: "catlip", profile, runs, notes: CATLIP_NOTES };
