@@ -34,6 +34,8 @@ function line(
     section: "strategies",
     kind: "train",
     spec: { kind: "train", model: Q.model, ...OPTS[label]!, subset, samples, seed: 0 },
+    // The labels the sweep gives its runs (strategies.ts).
+    labels: { variant: [label], regime: [samples <= subset ? "one-epoch" : "multi-epoch"] },
     metrics,
     samples,
     flops: 1,

@@ -27,8 +27,30 @@ import { runSweep } from "../../src/sweep/runner";
 import { buildSweep, PROFILES } from "../../src/sweep/sweep";
 import { initBackend } from "../../src/tf";
 
-const specsOf = (profile: (typeof PROFILES)[number]) =>
-  buildSweep(buildStrategies(profile), catalog().kinds, "/tmp/none").runs.map((r) => r.spec as TrainSpec);
+const runsOf = (profile: (typeof PROFILES)[number]) =>
+  buildSweep(buildStrategies(profile), catalog().kinds, "/tmp/none").runs.map((r) => ({
+    spec: r.spec as TrainSpec,
+    labels: r.labels,
+  }));
+const specsOf = (profile: (typeof PROFILES)[number]) => runsOf(profile).map((r) => r.spec);
+
+test("every run's variant and regime labels say what its spec trains", () => {
+  for (const p of PROFILES) {
+    for (const r of runsOf(p)) {
+      const x = r.spec as unknown as Record<string, unknown>;
+      // Independently of the build: the label from the strategy and its options, the regime from
+      // whether samples seen exceed the subset.
+      const variant =
+        x.strategy === "flip"
+          ? `flip-${Math.round(Number(x.maskRatio) * 100)}`
+          : x.strategy === "clip-aug"
+            ? `clip-aug:${String(x.augment)}`
+            : String(x.strategy);
+      assert.deepEqual(r.labels.variant, [variant], `${p}: ${JSON.stringify(x)}`);
+      assert.deepEqual(r.labels.regime, [r.spec.samples <= r.spec.subset ? "one-epoch" : "multi-epoch"]);
+    }
+  }
+});
 
 test("every profile's specs validate, and all runs share model, batch and lr", () => {
   for (const p of PROFILES) {
@@ -46,9 +68,8 @@ test("every profile's specs validate, and all runs share model, batch and lr", (
 });
 
 test("smoke has exactly one run per strategy (the issue's acceptance table)", () => {
-  const specs = specsOf("smoke");
   assert.deepEqual(
-    specs.map((s) => variantOf(s)),
+    runsOf("smoke").map((r) => variantOf(r)),
     MAIN_VARIANTS.map((v) => v.label),
   );
 });
@@ -56,21 +77,24 @@ test("smoke has exactly one run per strategy (the issue's acceptance table)", ()
 test("quick and full hold the strategies × one-epoch budgets grid and the multi-epoch grid", () => {
   for (const p of ["quick", "full"] as const) {
     const s = STRATEGIES_SETTINGS[p];
-    const specs = specsOf(p);
+    const runs = runsOf(p);
+    const specs = runs.map((r) => r.spec);
     for (const budget of s.oneEpochBudgets) {
       for (const v of MAIN_VARIANTS) {
         assert.ok(
-          specs.some((x) => variantOf(x) === v.label && x.samples === budget && regimeOf(x) === "one-epoch"),
+          runs.some(
+            (x) => variantOf(x) === v.label && x.spec.samples === budget && regimeOf(x) === "one-epoch",
+          ),
           `${p}: ${v.label} one epoch of ${budget}`,
         );
       }
     }
     for (const subset of s.multiEpochSubsets) {
-      const labels = specs.filter((x) => x.subset === subset && regimeOf(x) === "multi-epoch").map(variantOf);
+      const multi = runs.filter((x) => x.spec.subset === subset && regimeOf(x) === "multi-epoch");
+      const labels = multi.map((x) => variantOf(x));
       for (const l of ["clip", "slip", "flip-50", "clip-aug:crop-flip", "clip-aug:stacked-randaug"])
         assert.ok(labels.includes(l), `${p}: ${l} over ${subset} pairs`);
-      for (const x of specs.filter((y) => y.subset === subset && regimeOf(y) === "multi-epoch"))
-        assert.equal(x.samples, subset * s.epochs);
+      for (const x of multi) assert.equal(x.spec.samples, subset * s.epochs);
     }
     if (p === "full") {
       // Stacked RA on N vs no augmentation on 2N (finding 12) needs both subsets.
@@ -83,14 +107,14 @@ test("quick and full hold the strategies × one-epoch budgets grid and the multi
 test("equal-FLOPs runs cost CLIP's FLOPs within 2 %, and SLIP really costs more per sample", () => {
   for (const p of ["quick", "full"] as const) {
     const s = STRATEGIES_SETTINGS[p];
-    const specs = specsOf(p);
+    const runs = runsOf(p);
     const clipF = strategyFlopsPerSample(s.model, s.imageSize, { strategy: "clip", options: {} });
     const budget = clipF * s.equalFlopsClipSamples;
     for (const v of s.oneEpochVariants) {
       const n = equalFlopsSamples(s, v, s.equalFlopsClipSamples);
-      const spec = specs.find(
-        (x) => variantOf(x) === v.label && x.samples === n && regimeOf(x) === "one-epoch",
-      );
+      const spec = runs.find(
+        (x) => variantOf(x) === v.label && x.spec.samples === n && regimeOf(x) === "one-epoch",
+      )?.spec;
       assert.ok(spec, `${p}: ${v.label} at equal FLOPs (${n} samples)`);
       const f = strategyFlopsPerSample(s.model, s.imageSize, v) * spec.samples;
       assert.ok(Math.abs(f / budget - 1) < 0.02, `${p} ${v.label}: ${f} vs ${budget}`);
@@ -124,7 +148,7 @@ test("the smoke sweep runs end to end: one result line per strategy with the exp
     assert.equal(report.failed, 0, JSON.stringify(report.outcomes.map((o) => o.error ?? "")));
     const lines = loadSweepResults("strategies", "smoke", root);
     assert.equal(lines.length, 4);
-    assert.deepEqual(lines.map((l) => variantOf(l.spec)).sort(), MAIN_VARIANTS.map((v) => v.label).sort());
+    assert.deepEqual(lines.map((l) => variantOf(l)).sort(), MAIN_VARIANTS.map((v) => v.label).sort());
     for (const l of lines) {
       for (const m of [
         "heldout-emoji-441/acc1",
@@ -132,12 +156,12 @@ test("the smoke sweep runs end to end: one result line per strategy with the exp
         "heldout-noto/image_retrieval_recall@1",
         "loss",
       ])
-        assert.ok(Number.isFinite(l.metrics[m]), `${variantOf(l.spec)} has ${m}`);
+        assert.ok(Number.isFinite(l.metrics[m]), `${variantOf(l)} has ${m}`);
       assert.equal(l.samples, 128);
       assert.ok((l.flops ?? 0) > 0);
     }
     // SLIP's three image passes and head show in the recorded FLOPs.
-    const byLabel = new Map(lines.map((l) => [variantOf(l.spec), l]));
+    const byLabel = new Map(lines.map((l) => [variantOf(l), l]));
     assert.ok(byLabel.get("slip")!.flops! > byLabel.get("clip")!.flops!);
     assert.ok(byLabel.get("flip-50")!.flops! < byLabel.get("clip")!.flops!);
     console.log(`smoke sweep in-process: ${((Date.now() - t0) / 1000).toFixed(1)} s`);

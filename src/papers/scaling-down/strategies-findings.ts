@@ -49,15 +49,13 @@ function runsOf(
   regime: "one-epoch" | "multi-epoch",
   where: { samples?: number; subset?: number } = {},
 ): ResultLine[] {
-  return results.filter((r) => {
-    const s = r.spec as Record<string, unknown>;
-    return (
-      variantOf(s) === variant &&
-      regimeOf(s) === regime &&
-      (where.samples === undefined || s.samples === where.samples) &&
-      (where.subset === undefined || s.subset === where.subset)
-    );
-  });
+  return results.filter(
+    (r) =>
+      variantOf(r) === variant &&
+      regimeOf(r) === regime &&
+      (where.samples === undefined || r.spec.samples === where.samples) &&
+      (where.subset === undefined || r.spec.subset === where.subset),
+  );
 }
 
 /** Whether every run carries the metric. */
@@ -130,9 +128,7 @@ function largestCommonOneEpoch(results: readonly ResultLine[], labels: string[])
 
 /** Subset sizes of the multi-epoch runs, ascending. */
 function multiEpochSubsets(results: readonly ResultLine[]): number[] {
-  const subs = results
-    .filter((r) => regimeOf(r.spec as Record<string, unknown>) === "multi-epoch")
-    .map((r) => Number(r.spec.subset));
+  const subs = results.filter((r) => regimeOf(r) === "multi-epoch").map((r) => Number(r.spec.subset));
   return [...new Set(subs)].sort((a, b) => a - b);
 }
 
@@ -229,9 +225,7 @@ function evaluate12(results: ResultLine[]): FindingResult {
   const subsets = multiEpochSubsets(results);
   if (!subsets.length) claims.push(undefined);
   for (const subset of subsets) {
-    const augs = [...new Set(results.map((r) => variantOf(r.spec as Record<string, unknown>)))].filter((l) =>
-      l.startsWith("clip-aug:"),
-    );
+    const augs = [...new Set(results.map((r) => variantOf(r)))].filter((l) => l.startsWith("clip-aug:"));
     const g = groupsOf(
       ["clip", ...augs].map(
         (l) => [l, runsOf(results, l, "multi-epoch", { subset })] as [string, ResultLine[]],
@@ -322,7 +316,7 @@ export function probeWinnersNote(
   for (const subset of subsets) {
     const ev = MAIN.map((l) => runsOf(results, l, "multi-epoch", { subset }))
       .filter((runs) => hasMetric(runs, LP_METRIC))
-      .map((runs) => summarize(runs, LP_METRIC, variantOf(runs[0]!.spec as Record<string, unknown>), 100));
+      .map((runs) => summarize(runs, LP_METRIC, variantOf(runs[0]!), 100));
     const aug = ev.find((e) => e.label === CLIP_AUG);
     if (!aug || ev.length < 2) continue;
     const best = ev.reduce((a, b) => (b.mean > a.mean ? b : a));

@@ -18,7 +18,8 @@
  */
 import { resolvePreset } from "../../models/presets";
 import { createStrategy, type StrategyOptions } from "../../strategies";
-import type { Profile, Section, SweepDef } from "../../sweep/sweep";
+import { labelOf } from "../../sweep/results";
+import type { LabelledRun, Profile, Section, SweepDef } from "../../sweep/sweep";
 
 /** One strategy as the section runs it: a label, the strategy name and its options. */
 export interface StrategyVariant {
@@ -172,17 +173,24 @@ export function equalFlopsSamples(
 }
 
 /** The label of a run's strategy (`variantOf({strategy: "flip", maskRatio: 0.5})` → "flip-50"). */
-export function variantOf(spec: Record<string, unknown>): string {
-  const strategy = String(spec.strategy);
-  if (strategy === "flip") return `flip-${Math.round(Number(spec.maskRatio) * 100)}`;
-  if (strategy === "clip-aug") return `clip-aug:${String(spec.augment)}`;
-  return strategy;
+/** The regimes of the sweep: one pass over each subset, or the profile's epochs over it. */
+export const REGIMES = { one: "one-epoch", multi: "multi-epoch" } as const;
+export type Regime = (typeof REGIMES)[keyof typeof REGIMES];
+
+/**
+ * The labels every run carries beside its spec (outside the hash), by which the findings and the
+ * notebook select runs: `variant` (a {@link StrategyVariant} label: "clip", "flip-50",
+ * "clip-aug:crop-flip", …) and `regime`.
+ */
+export function strategyLabels(v: StrategyVariant, regime: Regime): { variant: string; regime: Regime } {
+  return { variant: v.label, regime };
 }
 
-/** "one-epoch" when samples seen equal the subset, else "multi-epoch". */
-export function regimeOf(spec: Record<string, unknown>): "one-epoch" | "multi-epoch" {
-  return Number(spec.samples) <= Number(spec.subset) ? "one-epoch" : "multi-epoch";
-}
+/** A line's variant label ("" when the current sweep did not label it). */
+export const variantOf = (r: { labels?: Record<string, string[]> }): string => labelOf(r, "variant") ?? "";
+/** A line's regime label, or undefined when the current sweep did not label it. */
+export const regimeOf = (r: { labels?: Record<string, string[]> }): Regime | undefined =>
+  labelOf(r, "regime") as Regime | undefined;
 
 function runSpec(
   s: StrategiesSettings,
@@ -218,21 +226,23 @@ function runSpec(
 /** The strategies sweep for a profile (one-epoch grid, equal-FLOPs points, multi-epoch grid). */
 export function buildStrategies(profile: Profile): SweepDef {
   const s = STRATEGIES_SETTINGS[profile];
-  const runs: Array<Record<string, unknown>> = [];
+  const runs: LabelledRun[] = [];
+  const one = (v: StrategyVariant, n: number, seed: number) =>
+    runs.push({ spec: runSpec(s, v, n, n, seed, s.oneEpochEval), labels: strategyLabels(v, REGIMES.one) });
   for (const seed of s.seeds) {
     for (const budget of s.oneEpochBudgets) {
-      for (const v of s.oneEpochVariants) runs.push(runSpec(s, v, budget, budget, seed, s.oneEpochEval));
+      for (const v of s.oneEpochVariants) one(v, budget, seed);
     }
     if (s.equalFlopsClipSamples > 0) {
       // One epoch at equal FLOPs: CLIP's point is already in the grid when the budget is one of them.
-      for (const v of s.oneEpochVariants) {
-        const n = equalFlopsSamples(s, v, s.equalFlopsClipSamples);
-        runs.push(runSpec(s, v, n, n, seed, s.oneEpochEval));
-      }
+      for (const v of s.oneEpochVariants) one(v, equalFlopsSamples(s, v, s.equalFlopsClipSamples), seed);
     }
     for (const subset of s.multiEpochSubsets) {
       for (const v of s.multiEpochVariants)
-        runs.push(runSpec(s, v, subset, subset * s.epochs, seed, s.multiEpochEval));
+        runs.push({
+          spec: runSpec(s, v, subset, subset * s.epochs, seed, s.multiEpochEval),
+          labels: strategyLabels(v, REGIMES.multi),
+        });
     }
   }
   return { section: "strategies", profile, runs, notes: STRATEGIES_NOTES };
