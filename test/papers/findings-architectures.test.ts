@@ -17,6 +17,7 @@ function line(model: string, samples: number, metrics: Record<string, number>, s
     section: "architectures",
     kind: "train",
     spec: { kind: "train", model, samples, subset: samples, seed, imageSize: 32 },
+    labels: { axis: ["one epoch"] },
     metrics,
     samples,
     flops: samples * 1e8,

@@ -23,6 +23,8 @@ function line(
     section: "vit-size",
     kind: "train",
     spec: { kind: "train", model, samples, subset, seed, imageSize: 32 },
+    // The sweep's axis labels (vit-size.ts): a one-epoch point may also be the fixed budget's.
+    labels: { axis: samples === subset ? ["one epoch", "fixed samples"] : ["fixed samples"] },
     metrics,
     samples,
     flops: samples * 1e8,

@@ -76,6 +76,28 @@ test("quick and full: every ViT size × every one-epoch budget, and a fixed-budg
   }
 });
 
+test("each run's axis labels match its spec: one epoch = the budget over as many pairs, fixed = the plan's budget", () => {
+  for (const p of PROFILES) {
+    const plan = VIT_SIZE_PLANS[p];
+    for (const r of buildSweep(vitSizeSweep(p), catalog().kinds, "/tmp/none").runs) {
+      const x = r.spec as TrainSpec;
+      const axes = [
+        ...(x.subset === x.samples && plan.models.includes(x.model) && plan.budgets.includes(x.samples)
+          ? ["one epoch"]
+          : []),
+        ...(plan.fixed && x.samples === plan.fixed.samples && plan.fixed.models.includes(x.model)
+          ? ["fixed samples"]
+          : []),
+      ];
+      assert.deepEqual(
+        [...(r.labels.axis ?? [])].sort(),
+        axes.sort(),
+        `${p}: ${x.model} ${x.subset}/${x.samples}`,
+      );
+    }
+  }
+});
+
 test("the ViT presets grow: each size has more image FLOPs and parameters than the one before", () => {
   const flops = VIT_SIZES.map((m) => towerOf(m).flops);
   for (let i = 1; i < flops.length; i++) assert.ok(flops[i]! > 1.5 * flops[i - 1]!, `${VIT_SIZES[i]}`);

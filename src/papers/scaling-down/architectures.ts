@@ -7,8 +7,8 @@
  *
  * Run with `clipdown sweep architectures --profile quick --jobs 1`.
  */
-import type { Profile, Section, SweepDef } from "../../sweep/sweep";
-import { PAPER_SAMPLES_PER_OURS, vitSizeRun } from "./vit-size";
+import type { LabelledRun, Profile, Section, SweepDef } from "../../sweep/sweep";
+import { PAPER_SAMPLES_PER_OURS, VS_AXES, vitSizeRun } from "./vit-size";
 
 /**
  * The compared towers, with the paper's model each stands for. vit-b/8 and rn-m have forward FLOPs
@@ -80,10 +80,11 @@ export function architecturesSweep(
   profile: Profile,
   plan: ArchitecturesPlan = ARCHITECTURES_PLANS[profile],
 ): SweepDef {
-  const runs: Array<Record<string, unknown>> = [];
+  const runs: LabelledRun[] = [];
   for (const seed of plan.seeds)
     for (const model of plan.models)
-      for (const n of plan.budgets) runs.push(architectureRun(plan, model, n, seed));
+      for (const n of plan.budgets)
+        runs.push({ spec: architectureRun(plan, model, n, seed), labels: { axis: VS_AXES.oneEpoch } });
   const paper = (n: number) => `${((n * PAPER_SAMPLES_PER_OURS) / 1e6).toFixed(0)}M`;
   const notes = [
     "Size mapping as in vit-size: 3.4B samples ↔ one pass over our 32,691 pictogram pairs (one sample ≈ 104k of theirs);",

@@ -5,7 +5,7 @@
 
 import { imageFlops } from "../../models/flops";
 import { resolvePreset } from "../../models/presets";
-import type { ResultLine } from "../../sweep/results";
+import { hasLabel, type ResultLine } from "../../sweep/results";
 import { meanStd } from "../../util/stats";
 import { PICTOGRAM_PAIRS } from "../corpus";
 import {
@@ -22,6 +22,7 @@ import {
 } from "../findings/parts";
 import { ruleText, selectRuns } from "../findings/stats";
 import type { Evidence, Finding, FindingResult } from "../findings/types";
+import { VS_AXES } from "./vit-size";
 
 const SECTION = "vit-size";
 const ZS: MetricFn = percent("heldout-emoji-441/acc1");
@@ -43,9 +44,9 @@ export function vitsBySize(runs: readonly ResultLine[]): string[] {
     .map((x) => x.m);
 }
 
-/** One-epoch runs: each budget seen once over a subset of exactly that many pairs. */
+/** One-epoch runs (the sweep's `axis` label): each budget seen once over a subset of that many pairs. */
 export function oneEpochRuns(results: readonly ResultLine[]): ResultLine[] {
-  return results.filter((r) => r.spec.kind === "train" && r.spec.subset === r.spec.samples);
+  return results.filter((r) => hasLabel(r, "axis", VS_AXES.oneEpoch));
 }
 
 const budgetsOf = (runs: readonly ResultLine[]) =>
@@ -111,7 +112,7 @@ function evaluateD8(results: ResultLine[]): FindingResult {
   // The fixed-samples grid: one budget S, several subset sizes, the same models on each.
   const byS = new Map<number, ResultLine[]>();
   for (const r of results) {
-    if (r.spec.kind !== "train") continue;
+    if (!hasLabel(r, "axis", VS_AXES.fixed)) continue;
     const s = r.spec.samples as number;
     byS.set(s, [...(byS.get(s) ?? []), r]);
   }

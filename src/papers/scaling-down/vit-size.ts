@@ -11,7 +11,7 @@
  *
  * Run with `clipdown sweep vit-size --profile quick --jobs 1`.
  */
-import type { Profile, Section, SweepDef } from "../../sweep/sweep";
+import type { LabelledRun, Profile, Section, SweepDef } from "../../sweep/sweep";
 import { PAPER_SAMPLES_PER_OURS } from "../corpus";
 
 export { PAPER_SAMPLES_PER_OURS };
@@ -113,16 +113,30 @@ function withProbe(plan: VitSizePlan, samples: number): VitSizePlan {
   return probe ? { ...plan, eval: [...plan.eval, FIXED_PROBE] } : plan;
 }
 
+/**
+ * The `axis` label of each grid's runs, beside the spec (outside the hash); the findings select by
+ * it. A run in both grids (the fixed budget on a subset of that size) has both.
+ */
+export const VS_AXES = { oneEpoch: "one epoch", fixed: "fixed samples" } as const;
+
 export function vitSizeSweep(profile: Profile, plan: VitSizePlan = VIT_SIZE_PLANS[profile]): SweepDef {
-  const runs: Array<Record<string, unknown>> = [];
+  const runs: LabelledRun[] = [];
   for (const seed of plan.seeds) {
     for (const model of plan.models)
-      for (const n of plan.budgets) runs.push(vitSizeRun(withProbe(plan, n), model, n, n, seed));
+      for (const n of plan.budgets)
+        runs.push({
+          spec: vitSizeRun(withProbe(plan, n), model, n, n, seed),
+          labels: { axis: VS_AXES.oneEpoch },
+        });
     if (plan.fixed) {
       const { samples, subsets, models } = plan.fixed;
       const probed = withProbe(plan, samples);
       for (const model of models)
-        for (const subset of subsets) runs.push(vitSizeRun(probed, model, samples, subset, seed));
+        for (const subset of subsets)
+          runs.push({
+            spec: vitSizeRun(probed, model, samples, subset, seed),
+            labels: { axis: VS_AXES.fixed },
+          });
     }
   }
   const paper = (n: number) => `${((n * PAPER_SAMPLES_PER_OURS) / 1e6).toFixed(0)}M`;
