@@ -14,9 +14,15 @@ import type { ResultLine } from "../../src/sweep/results";
 const POOL = 4096;
 let n = 0;
 
-function line(kind: string, spec: Record<string, unknown>, metrics: Record<string, number>): ResultLine {
+function line(
+  kind: string,
+  spec: Record<string, unknown>,
+  metrics: Record<string, number>,
+  labels?: Record<string, string[]>,
+): ResultLine {
   n++;
   return {
+    ...(labels ? { labels } : {}),
     hash: n.toString(16).padStart(16, "0"),
     section: "data-quality",
     kind,
@@ -55,6 +61,8 @@ function grid(
           "heldout-noto/text_retrieval_recall@1": r1,
           "heldout-noto/image_retrieval_recall@1": r1,
         },
+        // The labels the sweep gives (data-quality.ts): the 100 % run is both regimes' point.
+        { level: [String(pct)], regime: pct === 100 ? ["one-epoch", "equal"] : ["equal"] },
       ),
     );
     if (pct < 100)
@@ -67,6 +75,7 @@ function grid(
             "heldout-noto/text_retrieval_recall@1": 0.01,
             "heldout-noto/image_retrieval_recall@1": 0.01,
           },
+          { level: [String(pct)], regime: ["one-epoch"] },
         ),
       );
   }

@@ -44,7 +44,6 @@ test("data-quality: every profile builds the top-k × regime grid on the scored 
     const trains = sweep.runs.filter((r) => r.kind.name === "train" && r.hash !== scorer.hash);
     // 5 levels × 2 regimes, the 100 % run shared: 9 per seed.
     assert.equal(trains.length, 9 * p.seeds.length, profile);
-    const full = new Map(p.seeds.map((s) => [s, p.poolLimit * p.epochs]));
     for (const seed of p.seeds) {
       for (const pct of QUALITY_LEVELS) {
         const runs = trains.filter((r) => r.spec.qualityTop === pct && r.spec.seed === seed);
@@ -65,7 +64,15 @@ test("data-quality: every profile builds the top-k × regime grid on the scored 
           } else assert.equal(r.spec.scores, "");
           assert.ok(r.index > score.index || pct === 100);
         }
-        const cls = runs.map((r) => qualityRunOf(r.spec, full)!);
+        // The labels against the specs: "equal" is the 100 % run's samples seen, for the same seed.
+        const fullSamples = trains.find((r) => r.spec.qualityTop === 100 && r.spec.seed === seed)!.spec
+          .samples;
+        const cls = runs.map((r) => qualityRunOf(r)!);
+        for (const [i, r] of runs.entries()) {
+          assert.equal(cls[i]!.pct, pct);
+          if (pct < 100)
+            assert.deepEqual(cls[i]!.regimes, [r.spec.samples === fullSamples ? "equal" : "one-epoch"]);
+        }
         if (pct === 100) assert.deepEqual(cls[0]!.regimes, ["one-epoch", "equal"]);
         else
           assert.deepEqual(

@@ -22,12 +22,8 @@ export const ZS = "noto-nouns/mean_per_class_recall";
 function qualityRuns(
   results: readonly ResultLine[],
 ): Array<{ r: ResultLine; pct: number; regimes: Regime[] }> {
-  const trains = results.filter((r) => r.spec.kind === "train" && (r.spec.noise as number) > 0);
-  const full = new Map<number, number>();
-  for (const r of trains)
-    if (r.spec.qualityTop === 100) full.set(r.spec.seed as number, r.spec.samples as number);
-  return trains.flatMap((r) => {
-    const q = qualityRunOf(r.spec, full);
+  return results.flatMap((r) => {
+    const q = qualityRunOf(r);
     return q ? [{ r, pct: q.pct, regimes: q.regimes }] : [];
   });
 }

@@ -15,8 +15,9 @@
  */
 import { noiseKind } from "../../runs/noise";
 import { normalizeTrainSpec } from "../../runs/train";
+import { labelOf } from "../../sweep/results";
 import { type RunSpec, specHash } from "../../sweep/spec";
-import type { Profile, Section, SweepDef } from "../../sweep/sweep";
+import type { LabelledRun, Profile, Section, SweepDef } from "../../sweep/sweep";
 import { CHOSEN_RECIPE } from "../clipdown/recipe";
 
 export const SECTION = "data-quality";
@@ -167,15 +168,19 @@ function buildQuality(profile: Profile): SweepDef {
   const scoreHash = specHash(score as unknown as RunSpec);
   // The pool's size is its limit: the one-epoch budgets are computed from it before anything runs.
   const n = p.poolLimit;
-  const runs: Array<Record<string, unknown>> = [scorerCorpus, pool, scorer, score];
+  const runs: Array<Record<string, unknown> | LabelledRun> = [scorerCorpus, pool, scorer, score];
   const equal = wholeBatches(n * p.epochs, p.batch);
   for (const seed of p.seeds) {
     for (const pct of QUALITY_LEVELS) {
       const filter = pct < 100 ? { qualityTop: pct, scores: scoreHash } : {};
       const oneEpoch = wholeBatches(keptPairs(n, pct) * p.epochs, p.batch);
-      for (const samples of new Set([oneEpoch, equal])) {
+      // The 100 % run is both regimes' point: listed twice, it is one run with both labels.
+      for (const [regime, samples] of [
+        ["one-epoch", oneEpoch],
+        ["equal", equal],
+      ] as const) {
         const steps = samples / p.batch;
-        runs.push({
+        const spec = {
           kind: "train",
           ...text,
           ...common,
@@ -187,7 +192,8 @@ function buildQuality(profile: Profile): SweepDef {
           // Short runs (top-20 % at one epoch) warm up over at most a tenth of their steps.
           warmup: Math.min(p.warmup, Math.floor(steps / 10)),
           seed,
-        });
+        };
+        runs.push({ spec, labels: { level: String(pct), regime } });
       }
     }
   }
@@ -208,16 +214,14 @@ export interface QualityRun {
 }
 
 /**
- * Classifies a train run of this section from its spec: the 100 % runs are in both regimes; a
- * filtered run trained for the same samples as the 100 % run (same seed) is "equal", else "one-epoch".
+ * A filtered train run's level and regime(s), from the labels the sweep gives it beside the spec
+ * (`level`, `regime`; the 100 % run is in both regimes); undefined for the other runs (noise copies,
+ * scorer, scores) and for lines the current sweep did not label.
  */
-export function qualityRunOf(
-  spec: Record<string, unknown>,
-  fullSamples: ReadonlyMap<number, number>,
-): QualityRun | undefined {
-  if (spec.kind !== "train" || !(typeof spec.noise === "number" && spec.noise > 0)) return undefined;
-  const pct = spec.qualityTop as number;
-  if (pct === 100) return { pct, regimes: ["one-epoch", "equal"] };
-  const full = fullSamples.get(spec.seed as number);
-  return { pct, regimes: [spec.samples === full ? "equal" : "one-epoch"] };
+export function qualityRunOf(line: { labels?: Record<string, string[]> }): QualityRun | undefined {
+  const level = labelOf(line, "level");
+  const regimes = (line.labels?.regime ?? []).filter(
+    (x): x is "one-epoch" | "equal" => x === "one-epoch" || x === "equal",
+  );
+  return level === undefined || !regimes.length ? undefined : { pct: Number(level), regimes };
 }
