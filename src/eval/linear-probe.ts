@@ -14,6 +14,7 @@
  * training rows over, λ is chosen on the shots themselves). Features are
  * standardised with the statistics of the whole (unlabelled) training pool.
  */
+import { meanStd } from "../util/stats";
 import { type ClassificationMetrics, classificationMetrics } from "./classify";
 import { fitSoftmaxLbfgs, headScores, type LabeledFeatures, type LinearHead } from "./logreg";
 import { kShotIndices, stratifiedSplit, takeRows } from "./splits";
@@ -188,16 +189,13 @@ export async function fewShotProbe(
       ms.push(m);
       runs.push({ seed, acc1: m.acc1, l2: r.l2 });
     }
-    const mean = (f: (m: ClassificationMetrics) => number) => ms.reduce((s, m) => s + f(m), 0) / ms.length;
-    const a1 = mean((m) => m.acc1);
-    const std =
-      ms.length > 1 ? Math.sqrt(ms.reduce((s, m) => s + (m.acc1 - a1) ** 2, 0) / (ms.length - 1)) : 0;
+    const acc1 = meanStd(ms.map((m) => m.acc1));
     out.push({
       k,
-      acc1: a1,
-      acc5: mean((m) => m.acc5),
-      meanPerClassRecall: mean((m) => m.meanPerClassRecall),
-      acc1Std: std,
+      acc1: acc1.mean,
+      acc5: meanStd(ms.map((m) => m.acc5)).mean,
+      meanPerClassRecall: meanStd(ms.map((m) => m.meanPerClassRecall)).mean,
+      acc1Std: acc1.std,
       runs,
     });
   }
