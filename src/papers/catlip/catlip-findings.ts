@@ -14,7 +14,17 @@ import { hasLabel, labelOf, type ResultLine } from "../../sweep/results";
 import { checkProfile } from "../../sweep/sweep";
 import { meanStd } from "../../util/stats";
 import { describeParts, notTestable, part, partsVerdict } from "../findings/parts";
-import { type Comparison, compareMeans, fmtEvidence, ruleText, summarize } from "../findings/stats";
+import {
+  type Comparison,
+  compareMeans,
+  decidingPoints,
+  fmtEvidence,
+  ruleText,
+  type SeedSpread,
+  seedSpread,
+  spreadText,
+  summarize,
+} from "../findings/stats";
 import type { Evidence, Finding, FindingResult, Verdict } from "../findings/types";
 import {
   CATLIP_AXES,
@@ -61,6 +71,25 @@ export function settingsFor(results: readonly ResultLine[]): CatlipSettings {
 
 const hasLp = (r: ResultLine) => typeof r.metrics[LP_METRIC] === "number";
 
+/**
+ * The probe's seed-to-seed spread on the first pass (results/first-pass/catlip.jsonl, full profile:
+ * 13 configurations × 3 seeds; a test recomputes it from that file), used when the judged profile
+ * has one seed and so cannot measure its own.
+ */
+export const FIRST_PASS_LP_SPREAD: SeedSpread = { sd: 1.83, configs: 13, runs: 39 };
+
+/**
+ * Issue 17's seed rule for the probe: a gap decides by its sign alone only from 2·√2 seed SDs,
+ * the spread measured on the judged runs, else the first pass's.
+ */
+export function lpSeedRule(results: readonly ResultLine[]): { pts: number; text: string } {
+  const own = seedSpread(results, LP_METRIC);
+  const spread = own ?? FIRST_PASS_LP_SPREAD;
+  const what = own ? "LP top-1" : "LP top-1, spread of the first pass (this profile has one seed)";
+  const pts = decidingPoints(spread);
+  return { pts, text: `${ruleText(pts)} (${spreadText(spread, what)})` };
+}
+
 /** Epochs-axis runs of one strategy (all seeds). */
 export function epochRuns(results: readonly ResultLine[], strategy: "clip" | "catlip"): ResultLine[] {
   return results.filter((r) => hasLabel(r, "axis", CATLIP_AXES.epochs) && r.spec.strategy === strategy);
@@ -102,7 +131,8 @@ const NO_LP =
 // ── 15 ───────────────────────────────────────────────────────────────────────────────────────────
 
 function evaluateEpochs(results: ResultLine[]): FindingResult {
-  const rule = `${ruleText()}; both parts must hold`;
+  const seeds = lpSeedRule(results);
+  const rule = `${seeds.text}; both parts must hold`;
   const catlip = epochRuns(results, "catlip").filter(hasLp);
   const clip = epochRuns(results, "clip").filter(hasLp);
   const epochs = [...new Set(catlip.map((r) => epochsOf(r.spec)))]
@@ -115,11 +145,12 @@ function evaluateEpochs(results: ResultLine[]): FindingResult {
     `CatLIP LP ${e0} → ${eLast} epochs`,
     lpAt(at(catlip, eLast), `CatLIP @ ${eLast} epochs, LP top-1 (%)`),
     lpAt(at(catlip, e0), `CatLIP @ ${e0} epochs, LP top-1 (%)`),
+    seeds.pts,
   );
   const gCat = gain(catlip, ePrev, eLast, `CatLIP LP gain ${ePrev} → ${eLast} epochs (points)`);
   const gClip = gain(clip, ePrev, eLast, `CLIP LP gain ${ePrev} → ${eLast} epochs (points)`);
   if (!gCat || !gClip) return notTestable("no seed has both of the last two epoch counts", rule);
-  const late = part(`late gain (${ePrev} → ${eLast} epochs), CatLIP vs CLIP`, gCat, gClip);
+  const late = part(`late gain (${ePrev} → ${eLast} epochs), CatLIP vs CLIP`, gCat, gClip, seeds.pts);
   const parts = [rising, late];
   const curve = (name: string, runs: ResultLine[]) =>
     `${name} ${epochs.map((e) => lpAt(at(runs, e), "").mean.toFixed(1)).join(" → ")}`;
@@ -212,7 +243,8 @@ function verdictOf(c: Comparison): Verdict {
 // ── 17 ───────────────────────────────────────────────────────────────────────────────────────────
 
 function evaluateThreshold(results: ResultLine[]): FindingResult {
-  const rule = `pooled runs of Vτ ∈ {100, 500} vs Vτ ≥ 1000 (paper scale); ${ruleText()}`;
+  const seeds = lpSeedRule(results);
+  const rule = `pooled runs of Vτ ∈ {100, 500} vs Vτ ≥ 1000 (paper scale); ${seeds.text}`;
   const runs = vocabRuns(results).filter((v) => hasLp(v.run));
   const small = runs.filter((v) => v.paper <= PAPER_VTAU).map((v) => v.run);
   const large = runs.filter((v) => v.paper >= 1000).map((v) => v.run);
@@ -220,7 +252,7 @@ function evaluateThreshold(results: ResultLine[]): FindingResult {
     return notTestable(runs.length ? "thresholds on one side only" : NO_LP, rule);
   const a = lpAt(small, "CatLIP Vτ ∈ {100, 500} (scaled), LP top-1 (%)");
   const b = lpAt(large, "CatLIP Vτ ≥ 1000 (scaled), LP top-1 (%)");
-  const c = compareMeans(a, b);
+  const c = compareMeans(a, b, { minPoints: seeds.pts });
   const s = settingsFor(results);
   const per = s.vocabPoints
     .map((p) => {
@@ -352,7 +384,8 @@ export function protocolNote(results: readonly ResultLine[], ds: string): string
 // ── 19 ───────────────────────────────────────────────────────────────────────────────────────────
 
 function evaluateDataScaling(results: ResultLine[]): FindingResult {
-  const rule = ruleText();
+  const seeds = lpSeedRule(results);
+  const rule = seeds.text;
   const s = settingsFor(results);
   const small = epochRuns(results, "catlip").filter((r) => hasLp(r) && r.spec.samples === s.vocabSamples);
   const full = vocabRuns(results)
@@ -362,7 +395,7 @@ function evaluateDataScaling(results: ResultLine[]): FindingResult {
     return notTestable(small.length || full.length ? "one side of the comparison is missing" : NO_LP, rule);
   const a = lpAt(full, `CatLIP, whole corpus (${s.vocabSubset || "all"} pairs), LP top-1 (%)`);
   const b = lpAt(small, `CatLIP, ${s.subset}-pair subset, LP top-1 (%)`);
-  const c = compareMeans(a, b);
+  const c = compareMeans(a, b, { minPoints: seeds.pts });
   return {
     verdict: verdictOf(c),
     measured: `At ${s.vocabSamples} samples seen: whole corpus ${fmtEvidence(a)} vs ${s.subset}-pair subset ${fmtEvidence(b)} (Δ ${c.diff >= 0 ? "+" : ""}${c.diff.toFixed(1)} points).`,

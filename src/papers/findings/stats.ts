@@ -63,6 +63,63 @@ export function compareMeans(
   return { diff, se, outcome };
 }
 
+/** The seed-to-seed spread of a metric in a section's results (issue 17's seed rule). */
+export interface SeedSpread {
+  /** Pooled sample SD (in the metric's points) over the configurations run with ≥ 2 seeds. */
+  sd: number;
+  /** Configurations (a spec without its seed) that had ≥ 2 seeds, and their runs. */
+  configs: number;
+  runs: number;
+}
+
+/**
+ * Pooled seed-to-seed SD of `metric` × `scale` over the configurations (spec minus `seed`) that ran
+ * with two or more seeds; undefined when none did (a one-seed profile cannot measure it).
+ */
+export function seedSpread(
+  results: readonly ResultLine[],
+  metric: string,
+  scale = 100,
+): SeedSpread | undefined {
+  const groups = new Map<string, number[]>();
+  for (const r of results) {
+    const v = r.metrics[metric];
+    if (typeof v !== "number" || !Number.isFinite(v)) continue;
+    const { seed: _seed, ...rest } = r.spec as Record<string, unknown>;
+    const key = JSON.stringify(Object.entries(rest).sort(([x], [y]) => (x < y ? -1 : 1)));
+    groups.set(key, [...(groups.get(key) ?? []), v * scale]);
+  }
+  let ss = 0;
+  let dof = 0;
+  let configs = 0;
+  let runs = 0;
+  for (const vs of groups.values()) {
+    if (vs.length < 2) continue;
+    const { mean } = meanStd(vs);
+    ss += vs.reduce((t, x) => t + (x - mean) ** 2, 0);
+    dof += vs.length - 1;
+    configs++;
+    runs += vs.length;
+  }
+  return configs ? { sd: Math.sqrt(ss / dof), configs, runs } : undefined;
+}
+
+/**
+ * The points a difference must reach to be decided by its sign alone: the rule's 2, raised where
+ * the section's measured seed spread makes 2 points noise. Two runs of one seed each differ by
+ * noise of SD √2·sd, so a single-seed gap decides only from 2·√2·sd (rounded up to half a point).
+ */
+export function decidingPoints(spread: SeedSpread | undefined, base = 2): number {
+  if (!spread) return base;
+  return Math.max(base, Math.ceil(2 * Math.SQRT2 * spread.sd * 2) / 2);
+}
+
+/** "seed-to-seed SD 2.1 points (13 configurations, 39 runs) → a gap decides by its sign from 6 points". */
+export function spreadText(spread: SeedSpread | undefined, what: string): string {
+  if (!spread) return `${what}: seed spread not measured (no configuration has two seeds in this profile)`;
+  return `${what}: seed-to-seed SD ${spread.sd.toFixed(1)} points over ${spread.configs} configurations (${spread.runs} runs), so a gap decides by its sign alone from ${decidingPoints(spread)} points`;
+}
+
 /** Verdict for a claim "a > b" from its comparison. */
 export function verdictFor(c: Comparison): Verdict {
   return c.outcome === "greater" ? "reproduced" : c.outcome === "less" ? "not reproduced" : "inconclusive";
