@@ -7,9 +7,10 @@
  * decided in its favour and refuted when any part is decided against it.
  */
 import type { ResultLine } from "../../sweep/results";
-import { type Comparison, compareMeans, fmtEvidence, ruleText, summarize } from "../findings/stats";
+import { type Comparison, compareMeans, fmtEvidence, summarize } from "../findings/stats";
 import type { Evidence, Finding, FindingResult, Verdict } from "../findings/types";
 import { qualityRunOf } from "./data-quality";
+import { seedRule } from "./data-quantity-findings";
 
 const SECTION = "data-quality";
 const PAPER = "Scaling (Down) CLIP" as const;
@@ -106,7 +107,8 @@ export function bestLevel(
   regime: Regime,
   metric: string,
 ): FindingResult {
-  const rule = `${ruleText()}; each "top-${best} beats top-k" is one such comparison: reproduced when all hold, not reproduced when any is reversed`;
+  const seeds = seedRule(results, [metric], metric === ZS ? "noto-nouns recall" : "Noto R@1");
+  const rule = `${seeds.text}; each "top-${best} beats top-k" is one such comparison: reproduced when all hold, not reproduced when any is reversed`;
   const a = levelEvidence(results, best, regime, metric);
   const bs = others.map((o) => [o, levelEvidence(results, o, regime, metric)] as const);
   const missing = [...(a ? [] : [best]), ...bs.filter(([, e]) => !e).map(([o]) => o)];
@@ -122,7 +124,7 @@ export function bestLevel(
     what: `top-${best} vs top-${o}`,
     a: a!,
     b: b!,
-    c: compareMeans(a!, b!),
+    c: compareMeans(a!, b!, { minPoints: seeds.pts }),
   }));
   const verdict = partsVerdict(parts);
   return {
