@@ -116,11 +116,11 @@ test("regimes: equal samples = the 100 % run's budget; 100 % belongs to both", (
 
 test("D1: top-40 at one epoch beats 100 % → reproduced; loses → not reproduced; close → inconclusive", () => {
   const eq = { 20: 0.1, 40: 0.1, 60: 0.1, 80: 0.1, 100: 0.1 };
-  // One seed: a gap decides by its sign only from 6.5 points (2·√2 × the recipe's seed SD of 2.27).
+  // One seed: a gap decides by its sign only from 7.5 points (2·√2 × the recipe's seed SD of 2.55).
   const win = d1.evaluate!(grid({ 20: 0.1, 40: 0.18, 60: 0.1, 80: 0.1 }, eq));
   assert.equal(win.verdict, "reproduced", win.measured);
   assert.match(win.measured, /top-40 90 %/, "the selection precision is reported");
-  assert.match(win.rule, /from 6\.5 points/);
+  assert.match(win.rule, /from 7\.5 points/);
   assert.equal(d1.evaluate!(grid({ 20: 0.1, 40: 0.02, 60: 0.1, 80: 0.1 }, eq)).verdict, "not reproduced");
   // 4 points from one seed each: within the seeds' noise.
   assert.equal(d1.evaluate!(grid({ 20: 0.1, 40: 0.14, 60: 0.1, 80: 0.1 }, eq)).verdict, "inconclusive");
