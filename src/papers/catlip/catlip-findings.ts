@@ -17,12 +17,10 @@ import { describeParts, notTestable, part, partsVerdict } from "../findings/part
 import {
   type Comparison,
   compareMeans,
-  decidingPoints,
   fmtEvidence,
   ruleText,
   type SeedSpread,
-  seedSpread,
-  spreadText,
+  seedRule,
   summarize,
 } from "../findings/stats";
 import type { Evidence, Finding, FindingResult, Verdict } from "../findings/types";
@@ -83,11 +81,12 @@ export const FIRST_PASS_LP_SPREAD: SeedSpread = { sd: 1.83, configs: 13, runs: 3
  * the spread measured on the judged runs, else the first pass's.
  */
 export function lpSeedRule(results: readonly ResultLine[]): { pts: number; text: string } {
-  const own = seedSpread(results, LP_METRIC);
-  const spread = own ?? FIRST_PASS_LP_SPREAD;
-  const what = own ? "LP top-1" : "LP top-1, spread of the first pass (this profile has one seed)";
-  const pts = decidingPoints(spread);
-  return { pts, text: `${ruleText(pts)} (${spreadText(spread, what)})` };
+  return seedRule(results, [LP_METRIC], "LP top-1", {
+    [LP_METRIC]: {
+      spread: FIRST_PASS_LP_SPREAD,
+      what: "LP top-1, spread of the first pass (this profile has one seed)",
+    },
+  });
 }
 
 /** Epochs-axis runs of one strategy (all seeds). */

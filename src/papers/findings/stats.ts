@@ -120,6 +120,33 @@ export function spreadText(spread: SeedSpread | undefined, what: string): string
   return `${what}: seed-to-seed SD ${spread.sd.toFixed(1)} points over ${spread.configs} configurations (${spread.runs} runs), so a gap decides by its sign alone from ${decidingPoints(spread)} points`;
 }
 
+/** A spread to use for a metric the judged results cannot measure (one seed), and how to name it. */
+export interface BorrowedSpread {
+  spread: SeedSpread;
+  /** The rule text's name for the metric when the borrowed spread is used (default: the caller's). */
+  what?: string;
+}
+
+/**
+ * Issue 17's seed rule for a comparison in `metrics`: each metric's spread measured on `results`
+ * (else its `borrowed` one), the largest deciding points over them, and the rule in words.
+ */
+export function seedRule(
+  results: readonly ResultLine[],
+  metrics: readonly string[],
+  what: string,
+  borrowed: Readonly<Record<string, BorrowedSpread>> = {},
+): { pts: number; text: string } {
+  const picks = metrics.map((m) => {
+    const own = seedSpread(results, m);
+    const b = own ? undefined : borrowed[m];
+    return { spread: own ?? b?.spread, what: b?.what ?? what };
+  });
+  const pick = picks.reduce((best, p) => (decidingPoints(p.spread) > decidingPoints(best.spread) ? p : best));
+  const pts = decidingPoints(pick.spread);
+  return { pts, text: `${ruleText(pts)} (${spreadText(pick.spread, pick.what)})` };
+}
+
 /** Verdict for a claim "a > b" from its comparison. */
 export function verdictFor(c: Comparison): Verdict {
   return c.outcome === "greater" ? "reproduced" : c.outcome === "less" ? "not reproduced" : "inconclusive";

@@ -15,13 +15,11 @@ import { linearFit } from "../../util/stats";
 import {
   type Comparison,
   compareMeans,
-  decidingPoints,
   fmtEvidence,
   ruleText,
   type SeedSpread,
-  seedSpread,
   selectRuns,
-  spreadText,
+  seedRule as sharedSeedRule,
   summarize,
 } from "../findings/stats";
 import type { Evidence, Finding, FindingResult } from "../findings/types";
@@ -74,19 +72,12 @@ function at(rs: readonly ResultLine[], subset: number, epochs: number, metric: s
  */
 export const RECIPE_ZS_SPREAD: SeedSpread = { sd: 2.548, configs: 5, runs: 15 };
 
-/**
- * Issue 17's seed rule: the points a gap in `metrics` needs to be decided by its sign alone, from
- * the measured seed-to-seed spread (the largest over the metrics; for noto-nouns recall the
- * recipe's when these results have one seed), and the rule in words.
- */
+/** The spreads a one-seed section on the recipe borrows: noto-nouns recall's (see above). */
+export const RECIPE_SPREADS = { [ZS]: { spread: RECIPE_ZS_SPREAD } };
+
+/** {@link sharedSeedRule} with the recipe's borrowed spreads. */
 export function seedRule(results: readonly ResultLine[], metrics: readonly string[], what: string) {
-  const spreads = metrics.map((m) => seedSpread(results, m) ?? (m === ZS ? RECIPE_ZS_SPREAD : undefined));
-  const i = spreads.reduce(
-    (best, sp, j) => (decidingPoints(sp) > decidingPoints(spreads[best]) ? j : best),
-    0,
-  );
-  const pts = decidingPoints(spreads[i]);
-  return { pts, text: `${ruleText(pts)} (${spreadText(spreads[i], what)})` };
+  return sharedSeedRule(results, metrics, what, RECIPE_SPREADS);
 }
 
 const signed = (c: Comparison) => `${c.diff >= 0 ? "+" : ""}${c.diff.toFixed(1)}`;
