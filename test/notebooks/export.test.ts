@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { notebookNames, PLOTLY_FILE, sharePlotly } from "../../scripts/notebooks";
+import { notebookNames, PLOTLY_FILE, STYLE_FILE, sharePlotly, shareStyle } from "../../scripts/notebooks";
 
 test("sharePlotly replaces the inlined library by a script tag to the shared file, once", () => {
   const inline = '<script type="text/javascript">var Plotly = {};</script>';
@@ -22,6 +22,22 @@ test("sharePlotly replaces the inlined library by a script tag to the shared fil
   );
   // An export without the library (a notebook without figures) is left as it is.
   assert.deepEqual(sharePlotly("<p>no figures</p>", inline), { html: "<p>no figures</p>", replaced: false });
+});
+
+test("shareStyle links the largest long stylesheet from the shared file and keeps the small ones inline", () => {
+  const theme = `.jp-Cell{color:red}${" ".repeat(120_000)}`;
+  const small = ".mine{color:blue}";
+  const html = `<head><style type="text/css">${small}</style><style type="text/css">${theme}</style></head><p>x</p>`;
+  const out = shareStyle(html);
+  assert.equal(out.css, theme);
+  assert.equal(
+    out.html,
+    `<head><style type="text/css">${small}</style><link rel="stylesheet" href="${STYLE_FILE}"></head><p>x</p>`,
+  );
+  // Nothing long enough: the export is left as it is.
+  assert.deepEqual(shareStyle(`<style type="text/css">${small}</style>`), {
+    html: `<style type="text/css">${small}</style>`,
+  });
 });
 
 test("the exported notebooks are the seven of notebooks/, in order", () => {
