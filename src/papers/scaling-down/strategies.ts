@@ -16,10 +16,12 @@
  * npx clipdown sweep strategies --profile quick --jobs 1
  * ```
  */
-import { resolvePreset } from "../../models/presets";
-import { createStrategy, type StrategyOptions } from "../../strategies";
+import { specFlopsPerSample } from "../../runs/train";
+import type { StrategyOptions } from "../../strategies";
 import { labelOf } from "../../sweep/results";
 import type { LabelledRun, Profile, Section, SweepDef } from "../../sweep/sweep";
+import { CHOSEN_RECIPE } from "../clipdown/recipe";
+import { PICTOGRAM_PAIRS } from "../corpus";
 
 /** One strategy as the section runs it: a label, the strategy name and its options. */
 export interface StrategyVariant {
@@ -55,6 +57,11 @@ export interface StrategiesSettings {
   imageSize: number;
   batch: number;
   lr: number;
+  wd: number;
+  /** Caption sampling and text tower (0 = the preset's): the recipe's in quick and full. */
+  captions: string;
+  textWidth: number;
+  textDepth: number;
   /** Warmup as a fraction of each run's steps (at least 1 step). */
   warmupFraction: number;
   evalSize: number;
@@ -63,9 +70,12 @@ export interface StrategiesSettings {
   oneEpochBudgets: number[];
   /** Equal-FLOPs budget, in CLIP-samples: each strategy gets the samples that cost CLIP's FLOPs. */
   equalFlopsClipSamples: number;
-  /** Multi-epoch regime: subset sizes and epochs over each (samples seen = subset × epochs). */
+  /**
+   * Multi-epoch regime (Fig. 17, 19): every subset trained to the same samples seen, so the epochs
+   * over a subset are `multiEpochSamples / subset`.
+   */
   multiEpochSubsets: number[];
-  epochs: number;
+  multiEpochSamples: number;
   /** Strategies of the multi-epoch grid. */
   multiEpochVariants: StrategyVariant[];
   /** Strategies of the one-epoch grid. */
@@ -80,55 +90,57 @@ const SMOKE: StrategiesSettings = {
   imageSize: 32,
   batch: 32,
   lr: 1e-3,
+  wd: 0.1,
+  captions: "mix",
+  textWidth: 0,
+  textDepth: 0,
   warmupFraction: 0.1,
   evalSize: 64,
   seeds: [0],
   oneEpochBudgets: [128],
   equalFlopsClipSamples: 0,
   multiEpochSubsets: [],
-  epochs: 0,
+  multiEpochSamples: 0,
   multiEpochVariants: [],
   oneEpochVariants: MAIN_VARIANTS,
   oneEpochEval: ["heldout"],
   multiEpochEval: [],
 };
 
+/** The primary zero-shot benchmark with its shift variants, and caption retrieval over all Noto images. */
+const ONE_EPOCH_EVAL = ["heldout", "zeroshot:noto-nouns", "retrieval:noto"];
+
+/**
+ * The re-planned grid (issue 17), on the measured recipe (`CHOSEN_RECIPE`: batch 256, lr 1e-3,
+ * wd 0.1, captions "mix", text tower 64 × 2) so the models learn: one pass over 4,096 … 32,000
+ * pairs, equal FLOPs at CLIP's 16,384 (FLIP's equal-FLOPs pass at 32,000 would need more pairs than
+ * the corpus has), and 131,072 samples seen over 4,096 and 16,384 pairs
+ * (32 and 8 epochs): samples seen span 4,096 → 131,072 (32×). `quick` is seed 0 of `full`.
+ */
 const QUICK: StrategiesSettings = {
-  model: "vit-ti/8",
+  model: CHOSEN_RECIPE.model,
   imageSize: 32,
-  batch: 64,
-  lr: 1e-3,
-  warmupFraction: 0.1,
-  evalSize: 500,
+  batch: CHOSEN_RECIPE.batch,
+  lr: CHOSEN_RECIPE.lr,
+  wd: CHOSEN_RECIPE.wd,
+  captions: CHOSEN_RECIPE.captions,
+  textWidth: CHOSEN_RECIPE.textWidth,
+  textDepth: CHOSEN_RECIPE.textDepth,
+  warmupFraction: CHOSEN_RECIPE.warmupFraction,
+  evalSize: 400,
   seeds: [0],
-  oneEpochBudgets: [2048, 4096],
-  equalFlopsClipSamples: 4096,
-  multiEpochSubsets: [512],
-  epochs: 8,
+  oneEpochBudgets: [4096, 8192, 16_384, 32_000],
+  equalFlopsClipSamples: 16_384,
+  multiEpochSubsets: [4096, 16_384],
+  multiEpochSamples: 131_072,
   multiEpochVariants: [...MAIN_VARIANTS, EXTRA_AUG_VARIANTS[1]!],
   oneEpochVariants: MAIN_VARIANTS,
-  oneEpochEval: ["heldout", "zeroshot:noto-subgroups"],
-  multiEpochEval: ["heldout", "zeroshot:emoji-441,noto-subgroups", "linear-probe:noto-subgroups"],
+  oneEpochEval: ONE_EPOCH_EVAL,
+  multiEpochEval: [...ONE_EPOCH_EVAL, "linear-probe:noto-subgroups"],
 };
 
-// 56 min with 2 workers on the 2-core machine (measured): 96 runs, 3 seeds of every point.
-const FULL: StrategiesSettings = {
-  model: "vit-ti/8",
-  imageSize: 32,
-  batch: 64,
-  lr: 1e-3,
-  warmupFraction: 0.1,
-  evalSize: 1000,
-  seeds: [0, 1, 2],
-  oneEpochBudgets: [2048, 4096, 8192],
-  equalFlopsClipSamples: 8192,
-  multiEpochSubsets: [512, 1024],
-  epochs: 12,
-  multiEpochVariants: [...MAIN_VARIANTS, ...EXTRA_AUG_VARIANTS, FLIP75],
-  oneEpochVariants: [...MAIN_VARIANTS, FLIP75],
-  oneEpochEval: ["heldout", "zeroshot:noto-subgroups"],
-  multiEpochEval: ["heldout", "zeroshot:emoji-441,noto-subgroups", "linear-probe:noto-subgroups"],
-};
+/** Quick's grid with seeds 0–2 (the seed rule needs 3 seeds wherever a gap is within the spread). */
+const FULL: StrategiesSettings = { ...QUICK, seeds: [0, 1, 2] };
 
 export const STRATEGIES_SETTINGS: Record<Profile, StrategiesSettings> = {
   smoke: SMOKE,
@@ -139,36 +151,49 @@ export const STRATEGIES_SETTINGS: Record<Profile, StrategiesSettings> = {
 /** Their sizes ↔ ours, shown by `clipdown sweep list -v` and the notebook. */
 export const STRATEGIES_NOTES = [
   "Paper (Sec. 7): ViT-B/32 + ViT-B text, WebLI subsets 10M–3.4B; one epoch (samples seen = subset) up to 3.4B,",
-  "and 30 epochs over 10M–100M subsets for CLIP+Aug. Ours: vit-ti/8 (ViT-Ti/32 analogue) + the base text tower",
-  "at 32 px on the 32,691-pair pictogram corpus. Size mapping by fraction of the corpus: their 3.4B (all of English",
-  "WebLI) ↔ our 32,691 pairs, so their 400M ≈ our 3,800 and their 100M ≈ our 960; quick's one-epoch budgets",
-  "2,048 / 4,096 ≈ their 210M / 430M (the paper's 'below 1B' regime, where SLIP is claimed best), full adds",
-  "8,192 ≈ 850M, with 3 seeds. Multi-epoch: quick 512 pairs × 8 epochs (≈ their 50M × 8), full 512 and 1,024",
-  "pairs × 12 epochs (≈ 50M / 100M × 12; the paper ran 30), so stacked RA on N vs none on 2N is testable. Equal FLOPs: each strategy trains for",
-  "CLIP's FLOPs at the equal-FLOPs budget ÷ its own FLOPs per sample (rounded to whole batches). At 32 px the",
-  "text tower dominates vit-ti/8's FLOPs, so FLIP-50 saves only ~6 % per sample (the paper's ViT-B/32 saves ~48 %)",
-  "and SLIP costs ~1.44× CLIP (paper: 2×). FLIP keeps the batch (flip-batch-scale 1) so samples seen match.",
+  "and 30 epochs over 10M–100M subsets for CLIP+Aug. Ours: vit-ti/8 with the recipe's 64-wide × 2-layer text",
+  "tower at 32 px on the pictogram corpus, batch 256, lr 1e-3, wd 0.1, captions \"mix\" (results/recipe.jsonl).",
+  `Size mapping by fraction of the corpus: their 3.4B (all of English WebLI) ↔ our ${PICTOGRAM_PAIRS.toLocaleString("en")} pairs, so`,
+  "one pass over 4,096 / 8,192 / 16,384 / 32,000 pairs ≈ their 430M / 850M / 1.7B / 3.3B (SLIP is claimed best below 1B).",
+  "Multi-epoch at fixed samples seen (Fig. 17): 131,072 samples over 4,096 pairs (32 epochs, the paper's 30)",
+  "and over 16,384 pairs (8 epochs), for CLIP, SLIP, FLIP-50, CLIP+Aug (crop & flip) and CLIP+stacked RandAugment.",
+  "The first pass (batch 64, the preset's text tower, 2,048–12,288 samples) stayed within a point of chance;",
+  "its lines are in results/first-pass/strategies.jsonl. Equal FLOPs: each strategy trains for CLIP's FLOPs at",
+  "16,384 samples ÷ its own FLOPs per sample (whole batches). FLIP keeps the batch (flip-batch-scale 1) so samples seen match.",
+  "quick = seed 0 of full; full runs seeds 0–2 of every point (the seed rule: a single-seed gap decides only from 7.5 points).",
 ].join("\n");
 
-/** Training FLOPs per sample of a strategy with options, from the preset's shapes alone. */
+/**
+ * Training FLOPs per sample of a strategy with options, from the shapes alone (the preset's image
+ * tower and, when given, the recipe's text tower: `textWidth`/`textDepth` 0 keep the preset's).
+ */
 export function strategyFlopsPerSample(
   model: string,
   imageSize: number,
   variant: Pick<StrategyVariant, "strategy" | "options">,
   contextLength = 16,
+  text: { textWidth?: number; textDepth?: number } = {},
 ): number {
-  const cfg = resolvePreset(model, { imageSize, vocabSize: 2, contextLength });
-  return createStrategy(variant.strategy, variant.options as StrategyOptions).trainFlopsPerSample(cfg);
+  return specFlopsPerSample({
+    model,
+    imageSize,
+    contextLength,
+    strategy: variant.strategy,
+    ...(text.textWidth ? { textWidth: text.textWidth } : {}),
+    ...(text.textDepth ? { textDepth: text.textDepth } : {}),
+    ...(variant.options as StrategyOptions),
+  });
 }
 
 /** Samples (whole batches, at least one) that cost `variant` the FLOPs CLIP spends on `clipSamples`. */
 export function equalFlopsSamples(
-  s: Pick<StrategiesSettings, "model" | "imageSize" | "batch">,
+  s: Pick<StrategiesSettings, "model" | "imageSize" | "batch"> &
+    Partial<Pick<StrategiesSettings, "textWidth" | "textDepth">>,
   variant: Pick<StrategyVariant, "strategy" | "options">,
   clipSamples: number,
 ): number {
-  const clip = strategyFlopsPerSample(s.model, s.imageSize, { strategy: "clip", options: {} });
-  const own = strategyFlopsPerSample(s.model, s.imageSize, variant);
+  const clip = strategyFlopsPerSample(s.model, s.imageSize, { strategy: "clip", options: {} }, 16, s);
+  const own = strategyFlopsPerSample(s.model, s.imageSize, variant, 16, s);
   return Math.max(1, Math.round((clipSamples * clip) / own / s.batch)) * s.batch;
 }
 
@@ -203,11 +228,9 @@ function runSpec(
   const steps = Math.floor(samples / s.batch);
   return {
     kind: "train",
-    // The stored captions and the preset's text tower, as the published results were trained: the
-    // re-planned sections (issue 17) move to the recipe's.
-    captions: "full",
-    textWidth: 0,
-    textDepth: 0,
+    captions: s.captions,
+    textWidth: s.textWidth,
+    textDepth: s.textDepth,
     model: s.model,
     imageSize: s.imageSize,
     strategy: v.strategy,
@@ -216,6 +239,7 @@ function runSpec(
     samples,
     batch: s.batch,
     lr: s.lr,
+    wd: s.wd,
     warmup: Math.max(1, Math.round(steps * s.warmupFraction)),
     evalSize: s.evalSize,
     seed,
@@ -240,7 +264,7 @@ export function buildStrategies(profile: Profile): SweepDef {
     for (const subset of s.multiEpochSubsets) {
       for (const v of s.multiEpochVariants)
         runs.push({
-          spec: runSpec(s, v, subset, subset * s.epochs, seed, s.multiEpochEval),
+          spec: runSpec(s, v, subset, s.multiEpochSamples, seed, s.multiEpochEval),
           labels: strategyLabels(v, REGIMES.multi),
         });
     }
