@@ -152,7 +152,7 @@ export const STRATEGIES_SETTINGS: Record<Profile, StrategiesSettings> = {
 export const STRATEGIES_NOTES = [
   "Paper (Sec. 7): ViT-B/32 + ViT-B text, WebLI subsets 10M–3.4B; one epoch (samples seen = subset) up to 3.4B,",
   "and 30 epochs over 10M–100M subsets for CLIP+Aug. Ours: vit-ti/8 with the recipe's 64-wide × 2-layer text",
-  "tower at 32 px on the pictogram corpus, batch 256, lr 1e-3, wd 0.1, captions \"mix\" (results/recipe.jsonl).",
+  'tower at 32 px on the pictogram corpus, batch 256, lr 1e-3, wd 0.1, captions "mix" (results/recipe.jsonl).',
   `Size mapping by fraction of the corpus: their 3.4B (all of English WebLI) ↔ our ${PICTOGRAM_PAIRS.toLocaleString("en")} pairs, so`,
   "one pass over 4,096 / 8,192 / 16,384 / 32,000 pairs ≈ their 430M / 850M / 1.7B / 3.3B (SLIP is claimed best below 1B).",
   "Multi-epoch at fixed samples seen (Fig. 17): 131,072 samples over 4,096 pairs (32 epochs, the paper's 30)",
