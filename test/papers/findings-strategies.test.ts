@@ -221,19 +221,28 @@ test("D12 reports stacked RA on N against no augmentation on 2N without voting o
 });
 
 test("D13: CLIP+Aug (crop & flip) must lead both linear probe and variants", () => {
-  // Probe: 2 points decide (no spread to borrow); variants: 7.5 (noto-nouns recall's, borrowed).
-  const win = multi(512, by([10, 12, 9, 15, 1]), by([3, 2, 2, 14, 1]), by([1, 1, 1, 1, 1]));
+  // One seed: the probe decides from 5.5 points (catlip's first-pass spread, borrowed), the
+  // variants from 7.5 (noto-nouns recall's).
+  const win = multi(512, by([10, 12, 9, 19, 1]), by([3, 2, 2, 14, 1]), by([1, 1, 1, 1, 1]));
   assert.equal(finding(13).evaluate!(win).verdict, "reproduced");
-  const slipProbe = multi(512, by([10, 18, 9, 15, 1]), by([3, 2, 2, 14, 1]), by([1, 1, 1, 1, 1]));
+  assert.match(
+    finding(13).evaluate!(win).rule,
+    /LP top-1 \(catlip's first-pass spread, borrowed\).* from 5\.5 points/,
+  );
+  const slipProbe = multi(512, by([10, 25, 9, 19, 1]), by([3, 2, 2, 14, 1]), by([1, 1, 1, 1, 1]));
   const r = finding(13).evaluate!(slipProbe);
   assert.equal(r.verdict, "not reproduced");
-  assert.match(r.measured, /CLIP\+Aug best linear probe, 512 pairs × 8 epochs: not reproduced \(gap -3\.0/);
-  const close = multi(512, by([10, 11, 9, 11.5, 1]), by([3, 2, 2, 14, 1]), by([1, 1, 1, 1, 1]));
-  assert.equal(finding(13).evaluate!(close).verdict, "inconclusive");
-  const variantsClose = multi(512, by([10, 12, 9, 15, 1]), by([3, 2, 2, 8, 1]), by([1, 1, 1, 1, 1]));
+  assert.match(r.measured, /CLIP\+Aug best linear probe, 512 pairs × 8 epochs: not reproduced \(gap -6\.0/);
+  const close = multi(512, by([10, 12, 9, 15, 1]), by([3, 2, 2, 14, 1]), by([1, 1, 1, 1, 1]));
+  assert.equal(
+    finding(13).evaluate!(close).verdict,
+    "inconclusive",
+    "a 3-point probe lead is within the spread",
+  );
+  const variantsClose = multi(512, by([10, 12, 9, 19, 1]), by([3, 2, 2, 8, 1]), by([1, 1, 1, 1, 1]));
   assert.equal(finding(13).evaluate!(variantsClose).verdict, "inconclusive", "5 variant points < 7.5");
   // Stacked RA is not the main CLIP+Aug curve: its probe lead does not count.
-  const stacked = multi(512, by([10, 12, 9, 8, 30]), by([3, 2, 2, 14, 1]), by([1, 1, 1, 1, 1]));
+  const stacked = multi(512, by([15, 12, 9, 8, 30]), by([3, 2, 2, 14, 1]), by([1, 1, 1, 1, 1]));
   assert.equal(finding(13).evaluate!(stacked).verdict, "not reproduced");
 });
 

@@ -17,12 +17,14 @@
  *
  * The deciding points come from the seed rule (`seedRule` in findings/stats): each metric's
  * seed-to-seed spread measured on the judged results (full runs seeds 0–2), else the recipe's
- * measured spread of noto-nouns recall, borrowed for noto-nouns and its variants. A sub-claim where
+ * measured spread of noto-nouns recall, borrowed for noto-nouns and its variants, and catlip's
+ * first-pass probe spread for the linear probe (retrieval has none to borrow). A sub-claim where
  * no strategy reaches chance + 2 points is inconclusive whatever the gap: a gap between models
  * that do not transfer is noise.
  */
 import type { ResultLine } from "../../sweep/results";
 import { checkProfile } from "../../sweep/sweep";
+import { FIRST_PASS_LP_SPREAD } from "../catlip/catlip-findings";
 import { PAPER_SAMPLES_PER_OURS } from "../corpus";
 import type { BorrowedSpread } from "../findings/stats";
 import { compareMeans, fmtEvidence, ruleText, seedRule, summarize, verdictFor } from "../findings/stats";
@@ -48,13 +50,17 @@ export const RETRIEVAL_FALLBACK = [
   "heldout-noto/image_retrieval_recall@1",
 ] as const;
 
-/** The spreads a one-seed profile borrows: the recipe's noto-nouns recall, also for its variants. */
+/**
+ * The spreads a one-seed profile borrows: the recipe's noto-nouns recall, also for its variants,
+ * and the probe's from catlip's first pass (the spreads the README states).
+ */
 export const STRATEGIES_SPREADS: Record<string, BorrowedSpread> = {
   [ZS_METRIC]: { spread: RECIPE_ZS_SPREAD, what: "noto-nouns recall (the recipe's spread, borrowed)" },
   [VARIANTS_METRIC]: {
     spread: RECIPE_ZS_SPREAD,
     what: "shift-variant recall (noto-nouns recall's spread from the recipe, borrowed)",
   },
+  [LP_METRIC]: { spread: FIRST_PASS_LP_SPREAD, what: "LP top-1 (catlip's first-pass spread, borrowed)" },
 };
 
 /** CLIP+Aug's main curve (the paper does not say which policy drew it; crop & flip is fixed a priori). */
