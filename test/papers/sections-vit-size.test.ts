@@ -12,7 +12,14 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { catalog, getSection } from "../../src/papers/catalog";
 import { PICTOGRAM_PAIRS } from "../../src/papers/catlip/catlip";
-import { FIXED_PROBE, VIT_SIZE_PLANS, VIT_SIZES, vitSizeSweep } from "../../src/papers/scaling-down/vit-size";
+import { CHOSEN_RECIPE } from "../../src/papers/clipdown/recipe";
+import {
+  FIXED_PROBE,
+  VIT_SIZE_PLANS,
+  VIT_SIZES,
+  vitSizeRun,
+  vitSizeSweep,
+} from "../../src/papers/scaling-down/vit-size";
 import { towerOf, VIT_SIZE_FINDINGS } from "../../src/papers/scaling-down/vit-size-findings";
 import type { TrainSpec } from "../../src/runs/train";
 import { loadSweepResults } from "../../src/sweep/results";
@@ -45,17 +52,17 @@ test("quick and full: every ViT size × every one-epoch budget, and a fixed-budg
   for (const p of ["quick", "full"] as const) {
     const plan = VIT_SIZE_PLANS[p];
     const specs = specsOf(p);
-    assert.deepEqual(plan.models, [...VIT_SIZES]);
-    for (const m of VIT_SIZES)
+    assert.deepEqual(plan.models, ["vit-ti/8", "vit-s/8", "vit-b/8"], "vit-l/8 is left out (notes)");
+    for (const m of plan.models)
       for (const n of plan.budgets)
         assert.ok(
           specs.some((s) => s.model === m && s.samples === n && s.subset === n),
           `${p}: ${m} one epoch of ${n}`,
         );
     assert.ok(plan.budgets.length >= 3, `${p}: at least three budgets for a curve`);
-    // Budgets reach below and above the paper's 100M (≈ 960 of ours).
-    assert.ok(plan.budgets[0]! < 960 && plan.budgets[plan.budgets.length - 1]! > 960, p);
     const fixed = plan.fixed!;
+    // Issue 17: samples seen span at least 30× (smallest budget → the fixed budget).
+    assert.ok(fixed.samples / plan.budgets[0]! >= 30, `${p}: span ${fixed.samples / plan.budgets[0]!}×`);
     assert.ok(fixed.models.length >= 2 && fixed.subsets.length >= 2 && fixed.probe, p);
     for (const m of fixed.models)
       for (const sub of fixed.subsets)
@@ -63,17 +70,53 @@ test("quick and full: every ViT size × every one-epoch budget, and a fixed-budg
           specs.some((s) => s.model === m && s.samples === fixed.samples && s.subset === sub),
           `${p}: ${m} ${sub}`,
         );
-    // The same spec on both grids is one run (the one-epoch run at S is the fixed grid's largest subset).
+    // The same spec on both grids is one run.
     assert.equal(new Set(specs.map((s) => JSON.stringify(s))).size, specs.length);
-    // Held-out zero-shot and retrieval everywhere; the linear probe (Fig. 10) on every run trained
-    // to the fixed budget, so each size has a probe at S and the fixed grid a probe per subset.
-    for (const s of specs)
+    // The recipe's eval (noto-nouns, Noto retrieval) everywhere; the probe on every run trained to S.
+    const base = ["heldout", "zeroshot:noto-nouns", "retrieval:noto"];
+    for (const s of specs) {
       assert.deepEqual(
         s.eval,
-        s.samples === fixed.samples ? ["heldout", FIXED_PROBE] : ["heldout"],
+        s.samples === fixed.samples ? [...base, FIXED_PROBE] : base,
         `${p}: ${s.model} @ ${s.samples}`,
       );
+      // The measured recipe (CHOSEN_RECIPE), not the first pass's stored captions and preset text tower.
+      assert.deepEqual(
+        [s.captions, s.textWidth, s.textDepth, s.batch, s.lr, s.wd],
+        [
+          CHOSEN_RECIPE.captions,
+          CHOSEN_RECIPE.textWidth,
+          CHOSEN_RECIPE.textDepth,
+          CHOSEN_RECIPE.batch,
+          CHOSEN_RECIPE.lr,
+          CHOSEN_RECIPE.wd,
+        ],
+      );
+    }
   }
+  assert.deepEqual(VIT_SIZE_PLANS.full.seeds, [0, 1, 2]);
+  const quickHashes = new Set(
+    getSection("vit-size")
+      .build("quick")
+      .runs.map((r) => JSON.stringify(r.spec)),
+  );
+  const fullHashes = new Set(
+    getSection("vit-size")
+      .build("full")
+      .runs.map((r) => JSON.stringify(r.spec)),
+  );
+  assert.ok(
+    [...quickHashes].every((h) => fullHashes.has(h)),
+    "quick is seed 0 of full",
+  );
+});
+
+test("architectures still builds the first pass's specs through vitSizeRun (no recipe: stored captions, no wd key)", () => {
+  const spec = vitSizeRun({ batch: 64, evalSize: 500, eval: ["heldout"] }, "vit-ti/8", 1536, 1536, 0);
+  assert.equal(spec.captions, "full");
+  assert.equal(spec.textWidth, 0);
+  assert.equal("wd" in spec, false);
+  assert.equal(spec.warmup, 2, "a tenth of 24 steps, rounded");
 });
 
 test("each run's axis labels match its spec: one epoch = the budget over as many pairs, fixed = the plan's budget", () => {
@@ -107,7 +150,8 @@ test("the ViT presets grow: each size has more image FLOPs and parameters than t
 test("the notes give the size mapping", () => {
   const notes = vitSizeSweep("quick").notes!;
   assert.match(notes, /3\.4B/);
-  assert.match(notes, /256 ≈ 27M/);
+  assert.match(notes, /4096 ≈ 426M/);
+  assert.match(notes, /vit-l\/8 \(29× vit-ti\/8's training FLOPs/);
 });
 
 test("the smoke sweep runs end to end: one line per run with held-out metrics; findings evaluate on it", async () => {

@@ -1,12 +1,20 @@
 /**
  * Findings of the `vit-size` section (papers.md D7 and the model-size half of D8), decided from
- * its sweep's results (sections/vit-size.ts) with the lead's rule (stats.ts) part by part.
+ * its sweep's results (vit-size.ts) part by part with the seed rule (findings/stats `seedRule`).
+ *
+ * Metrics of the re-planned sweep (issue 17): zero-shot is noto-nouns mean per-class recall
+ * (chance 2 %), retrieval the mean of both directions' Noto R@10 over all 1,911 images, the probe
+ * `noto-subgroups/lp_acc1`. Results without them (smoke, the first pass) fall back to Emoji-441
+ * top-1 and held-out Noto R@1. A gap decides by its sign alone from the seed rule's points: the
+ * spread measured on the judged results (full: seeds 0–2), else the recipe's noto-nouns spread and
+ * catlip's first-pass probe spread, borrowed.
  */
 
 import { imageFlops } from "../../models/flops";
 import { resolvePreset } from "../../models/presets";
 import { hasLabel, type ResultLine } from "../../sweep/results";
 import { meanStd } from "../../util/stats";
+import { FIRST_PASS_LP_SPREAD } from "../catlip/catlip-findings";
 import { PICTOGRAM_PAIRS } from "../corpus";
 import {
   describeParts,
@@ -20,13 +28,55 @@ import {
   untrainedAt,
   zeroShotLevel,
 } from "../findings/parts";
-import { ruleText, selectRuns } from "../findings/stats";
+import { type BorrowedSpread, ruleText, seedRule, selectRuns } from "../findings/stats";
 import type { Evidence, Finding, FindingResult } from "../findings/types";
+import { RECIPE_ZS_SPREAD } from "./data-quantity-findings";
 import { VS_AXES } from "./vit-size";
 
 const SECTION = "vit-size";
-const ZS: MetricFn = percent("heldout-emoji-441/acc1");
-const LP: MetricFn = percent("noto-subgroups/lp_acc1");
+export const ZS_METRIC = "noto-nouns/mean_per_class_recall";
+export const ZS_FALLBACK = "heldout-emoji-441/acc1";
+export const LP_METRIC = "noto-subgroups/lp_acc1";
+export const RETRIEVAL_METRICS = ["noto/text_retrieval_recall@10", "noto/image_retrieval_recall@10"] as const;
+const LP: MetricFn = percent(LP_METRIC);
+
+/** What a one-seed profile borrows (the spreads the README states). */
+export const VIT_SIZE_SPREADS: Record<string, BorrowedSpread> = {
+  [ZS_METRIC]: { spread: RECIPE_ZS_SPREAD, what: "noto-nouns recall (the recipe's spread, borrowed)" },
+  [LP_METRIC]: { spread: FIRST_PASS_LP_SPREAD, what: "LP top-1 (catlip's first-pass spread, borrowed)" },
+};
+
+/** A measurement of the findings: how to read it from a run, its stored metrics, and its name. */
+interface Measure {
+  fn: MetricFn;
+  metrics: readonly string[];
+  what: string;
+}
+
+const has = (runs: readonly ResultLine[], metric: string) =>
+  runs.length > 0 && runs.every((r) => Number.isFinite(r.metrics[metric]));
+
+/** Zero-shot: noto-nouns recall where every run has it, else Emoji-441 top-1. */
+export function zeroShotMeasure(runs: readonly ResultLine[]): Measure {
+  return has(runs, ZS_METRIC)
+    ? { fn: percent(ZS_METRIC), metrics: [ZS_METRIC], what: "noto-nouns recall (%)" }
+    : { fn: percent(ZS_FALLBACK), metrics: [ZS_FALLBACK], what: "zero-shot top-1 (%)" };
+}
+
+/** Retrieval: mean Noto R@10 over all images (both directions) where every run has it, else held-out R@1. */
+export function retrievalMeasure(runs: readonly ResultLine[]): Measure {
+  if (RETRIEVAL_METRICS.every((m) => has(runs, m)))
+    return {
+      fn: (m) => 50 * (m[RETRIEVAL_METRICS[0]]! + m[RETRIEVAL_METRICS[1]]!),
+      metrics: RETRIEVAL_METRICS,
+      what: "retrieval R@10 (%)",
+    };
+  return {
+    fn: retrievalR1,
+    metrics: ["heldout-noto/text_retrieval_recall@1", "heldout-noto/image_retrieval_recall@1"],
+    what: "retrieval R@1 (%)",
+  };
+}
 
 /** The image tower's kind and forward FLOPs of a preset at the run's image size. */
 export function towerOf(model: string, imageSize = 32): { kind: string; flops: number } {
@@ -72,18 +122,21 @@ function evaluateD7(results: ResultLine[]): FindingResult {
   const ev = (model: string, n: number, fn: MetricFn, what: string): Evidence =>
     summarizeFn(selectRuns(runs, { model, samples: n }), fn, `${model} @ ${n} samples, ${what}`);
   const parts = [];
-  for (const [fn, what] of [
-    [ZS, "zero-shot top-1 (%)"],
-    [retrievalR1, "retrieval R@1 (%)"],
-  ] as const) {
+  const judged = runs.filter((r) => budgets.includes(r.spec.samples as number));
+  const rules: string[] = [];
+  for (const m of [zeroShotMeasure(judged), retrievalMeasure(judged)]) {
+    const { fn, what } = m;
+    const seeds = seedRule(results, m.metrics, what, VIT_SIZE_SPREADS);
+    rules.push(seeds.text);
     // "The largest ViT is the worst": the worst of the smaller sizes still beats it.
-    const smaller = vits.slice(0, -1).map((m) => ({ m, e: ev(m, lo, fn, what) }));
+    const smaller = vits.slice(0, -1).map((v) => ({ m: v, e: ev(v, lo, fn, what) }));
     const worst = smaller.reduce((a, b) => (b.e.mean < a.e.mean ? b : a));
     parts.push(
       part(
         `${what} at ${lo}: worst smaller ViT (${worst.m}) > ${largest}`,
         worst.e,
         ev(largest, lo, fn, what),
+        seeds.pts,
       ),
     );
     parts.push(
@@ -91,19 +144,25 @@ function evaluateD7(results: ResultLine[]): FindingResult {
         `${what} at ${hi}: ${largest} > ${smallest}`,
         ev(largest, hi, fn, what),
         ev(smallest, hi, fn, what),
+        seeds.pts,
       ),
     );
   }
+  const zs = zeroShotMeasure(judged);
+  const level =
+    zs.metrics[0] === ZS_METRIC
+      ? zeroShotLevel(judged, ZS_METRIC, 2, "noto-nouns recall")
+      : zeroShotLevel(judged);
   const verdict = partsVerdict(parts);
   return {
     verdict,
     measured: describeParts(parts),
     evidence: parts.flatMap((p) => [p.a, p.b]),
-    rule: RULE,
+    rule: `each part: ${[...new Set(rules)].join("; ")}; the claim is reproduced when every part holds, not reproduced when any part is reversed`,
     ...(verdict === "reproduced"
       ? {}
       : {
-          note: `Our budgets (${budgets.join(", ")} samples ≈ ${budgets.map((n) => `${Math.round((n * 3.4e9) / PICTOGRAM_PAIRS / 1e6)}M`).join(", ")} at the paper's scale): the ${zeroShotLevel(runs.filter((r) => budgets.includes(r.spec.samples as number)))}, and with one seed only gaps of 2 points or more count.${untrainedAt(runs, budgets)}`,
+          note: `Our budgets (${budgets.join(", ")} samples ≈ ${budgets.map((n) => `${Math.round((n * 3.4e9) / PICTOGRAM_PAIRS / 1e6)}M`).join(", ")} at the paper's scale): the ${level}; a gap counts by its sign alone only from the seed rule's points.${untrainedAt(runs, budgets)}`,
         }),
   };
 }
@@ -159,17 +218,21 @@ function evaluateD8(results: ResultLine[]): FindingResult {
   };
   const small = models[0]!;
   const large = models[models.length - 1]!;
-  const p = part(`LP gain ${mid}→${big} pairs: ${large} > ${small}`, gain(large), gain(small));
+  // A difference of two gains is four runs: its single-seed noise is √2 × that of two runs, so the
+  // seed rule's points for the probe are scaled by √2 (rounded up to half a point).
+  const seeds = seedRule(results, [LP_METRIC], "LP top-1", VIT_SIZE_SPREADS);
+  const pts = Math.ceil(seeds.pts * Math.SQRT2 * 2) / 2;
+  const p = part(`LP gain ${mid}→${big} pairs: ${large} > ${small}`, gain(large), gain(small), pts);
   const verdict = partsVerdict([p]);
   return {
     verdict,
     measured: `${describeParts([p])} (subsets ${subsets.join(", ")} at ${S} samples seen)`,
     evidence: [p.a, p.b],
-    rule: RULE,
+    rule: `a difference of two probe gains ≥ ${pts} points (√2 × the probe's ${seeds.pts}) decides by its sign; a smaller one needs ≥ 3 seeds per side and a gap > 2·SE, else inconclusive (${seeds.text.replace(/^.*?\(/, "").replace(/\)$/, "")})`,
     ...(verdict === "reproduced"
       ? {}
       : {
-          note: `At ${S} samples seen the towers are far from the paper's 3.4B-sample regime; the noto-subgroups probe (98 classes, ~570 test images) moves by a few points between seeds.`,
+          note: `At ${S.toLocaleString("en-US")} samples seen (${subsets.map((n) => `${(S / n).toFixed(1)} epochs over ${n.toLocaleString("en-US")}`).join(", ")}) the towers are far from the paper's 3.4B-sample regime over up to 3.4B unique pairs; the noto-subgroups probe (98 classes, ~570 test images) moves by a few points between seeds.`,
         }),
   };
 }
