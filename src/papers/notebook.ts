@@ -10,6 +10,7 @@
  */
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../quickstart/settings";
+import type { TrainSpec } from "../runs/train";
 import type { ResultLine } from "../sweep/results";
 import { checkProfile, type Profile, type Section, type Sweep } from "../sweep/sweep";
 import { initBackend } from "../tf";
@@ -46,4 +47,29 @@ export async function openSection(name: string, env: NodeJS.ProcessEnv = process
       root,
     });
   return { section: getSection(name), profile, root, sweep, backend, results };
+}
+
+/** The fields every train spec has and their types (a spec from a sweep or a published line). */
+const TRAIN_SPEC_TYPES = {
+  model: "string",
+  strategy: "string",
+  samples: "number",
+  subset: "number",
+  batch: "number",
+  seed: "number",
+} as const;
+
+/**
+ * A run's spec read as the train spec it is, so notebooks and findings write `trainSpec(r).samples`
+ * instead of `r.spec.samples as number`. The spec is returned as it was hashed (not re-normalised);
+ * an error names the run when it is another kind of run or lacks a field every train spec has.
+ */
+export function trainSpec(r: { hash?: string; spec: Record<string, unknown> }): TrainSpec {
+  const who = `run ${r.hash ? r.hash.slice(0, 8) : "(no hash)"}`;
+  if (r.spec.kind !== "train")
+    throw new Error(`${who} is a ${String(r.spec.kind)} run, not a train run; read its spec fields directly`);
+  for (const [f, type] of Object.entries(TRAIN_SPEC_TYPES))
+    if (typeof r.spec[f] !== type)
+      throw new Error(`${who}: its train spec has no ${type} "${f}" (got ${JSON.stringify(r.spec[f])})`);
+  return r.spec as unknown as TrainSpec;
 }
