@@ -20,6 +20,11 @@ export interface StrategyOptionSpec {
   max?: number;
   /** The allowed values of a string option. */
   choices?: readonly string[];
+  /**
+   * Set on an option added after results were published: a run spec leaves it out while it has its
+   * default, so the hashes of earlier runs (and the published lines) stay valid.
+   */
+  addedAfterResults?: true;
 }
 
 export const STRATEGY_OPTIONS = {
@@ -116,4 +121,18 @@ export function checkOptionChoices(opts: Partial<Record<StrategyOptionName, unkn
       throw new Error(`${kebab(k)} must be one of ${spec.choices.join(", ")}, got ${JSON.stringify(v)}`);
     }
   }
+}
+
+/**
+ * The defaults of the options declared `addedAfterResults`: a train spec leaves such an option out
+ * while it has this value (train/config `LEGACY_NEUTRAL`), so adding an option is this file alone.
+ */
+export function addedAfterResultsDefaults(
+  options: Readonly<Record<string, StrategyOptionSpec>> = STRATEGY_OPTIONS,
+): Record<string, string | number | boolean> {
+  return Object.fromEntries(
+    Object.entries(options)
+      .filter(([, o]) => o.addedAfterResults)
+      .map(([k, o]) => [k, o.default]),
+  );
 }

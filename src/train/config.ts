@@ -8,6 +8,7 @@ import { CAPTION_MODES, checkCaptionMode } from "../data/caption-sampling";
 import type { PresetOpts } from "../models/presets";
 import { checkStrategyConfig, STRATEGY_NAMES } from "../strategies";
 import {
+  addedAfterResultsDefaults,
   STRATEGY_OPTION_NAMES,
   STRATEGY_OPTIONS,
   type StrategyOptionName,
@@ -257,6 +258,8 @@ export const LEGACY_NEUTRAL: Partial<TrainConfig> = {
   captions: "full",
   tokenizer: "",
   maxBadFraction: DEFAULT_MAX_BAD_FRACTION,
+  // Strategy options declared `addedAfterResults` (strategies/options.ts), at their defaults.
+  ...addedAfterResultsDefaults(),
 };
 
 /** The model-shape options of a config, as `resolvePreset` takes them. */

@@ -10,6 +10,11 @@ import { test } from "node:test";
 import { meanOffDiagonalCosine } from "../../src/eval/heldout-eval";
 import { resolvePreset } from "../../src/models/presets";
 import { normalizeTrainSpec, specFlopsPerSample, toTrainConfig } from "../../src/runs/train";
+import {
+  addedAfterResultsDefaults,
+  STRATEGY_OPTIONS,
+  type StrategyOptionSpec,
+} from "../../src/strategies/options";
 import { specHash } from "../../src/sweep/spec";
 import { LEGACY_NEUTRAL, presetOpts, resolveTrainConfig } from "../../src/train/config";
 
@@ -101,4 +106,17 @@ test("meanOffDiagonalCosine equals the brute-force mean over pairs", () => {
   assert.ok(Math.abs(meanOffDiagonalCosine({ data, n, d }) - sum / (n * (n - 1))) < 1e-6);
   const same = new Float32Array(n * d).fill(1 / Math.sqrt(d));
   assert.ok(Math.abs(meanOffDiagonalCosine({ data: same, n, d }) - 1) < 1e-6, "collapsed → 1");
+});
+
+test("a strategy option declared addedAfterResults is left out of specs at its default, so old hashes stand", () => {
+  const fake = {
+    kept: { strategy: "slip", kind: "number", default: 1, help: "" },
+    added: { strategy: "slip", kind: "number", default: 0.1, help: "", addedAfterResults: true },
+  } as const;
+  assert.deepEqual(addedAfterResultsDefaults(fake), { added: 0.1 });
+  // Every real option flagged so is in LEGACY_NEUTRAL with its default (none is flagged today).
+  for (const [k, v] of Object.entries(addedAfterResultsDefaults()))
+    assert.equal((LEGACY_NEUTRAL as Record<string, unknown>)[k], v, k);
+  for (const [k, o] of Object.entries(STRATEGY_OPTIONS as Record<string, StrategyOptionSpec>))
+    if (!o.addedAfterResults) assert.ok(!(k in LEGACY_NEUTRAL), `${k} is part of every spec`);
 });
