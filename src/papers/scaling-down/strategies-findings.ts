@@ -24,12 +24,17 @@
  */
 import type { ResultLine } from "../../sweep/results";
 import { checkProfile } from "../../sweep/sweep";
-import { FIRST_PASS_LP_SPREAD } from "../catlip/catlip-findings";
 import { PAPER_SAMPLES_PER_OURS } from "../corpus";
-import type { BorrowedSpread } from "../findings/stats";
 import { compareMeans, fmtEvidence, ruleText, seedRule, summarize, verdictFor } from "../findings/stats";
 import type { Evidence, Finding, FindingResult, Verdict } from "../findings/types";
-import { RECIPE_ZS_SPREAD } from "./data-quantity-findings";
+import {
+  LP_METRIC,
+  RECIPE_BORROWED_SPREADS,
+  RETRIEVAL_METRICS,
+  VARIANTS_METRIC,
+  ZS_FALLBACK,
+  ZS_METRIC,
+} from "./recipe-metrics";
 import {
   equalFlopsSamples,
   MAIN_VARIANTS,
@@ -40,28 +45,15 @@ import {
 } from "./strategies";
 
 const PAPER = "Scaling (Down) CLIP" as const;
-export const ZS_METRIC = "noto-nouns/mean_per_class_recall";
-export const ZS_FALLBACK = "heldout-emoji-441/acc1";
-export const LP_METRIC = "noto-subgroups/lp_acc1";
-export const VARIANTS_METRIC = "noto-nouns-shift-mean/mean_per_class_recall";
-export const RETRIEVAL_METRICS = ["noto/text_retrieval_recall@10", "noto/image_retrieval_recall@10"] as const;
+
+export { LP_METRIC, RETRIEVAL_METRICS, VARIANTS_METRIC, ZS_FALLBACK, ZS_METRIC };
 export const RETRIEVAL_FALLBACK = [
   "heldout-noto/text_retrieval_recall@1",
   "heldout-noto/image_retrieval_recall@1",
 ] as const;
 
-/**
- * The spreads a one-seed profile borrows: the recipe's noto-nouns recall, also for its variants,
- * and the probe's from catlip's first pass (the spreads the README states).
- */
-export const STRATEGIES_SPREADS: Record<string, BorrowedSpread> = {
-  [ZS_METRIC]: { spread: RECIPE_ZS_SPREAD, what: "noto-nouns recall (the recipe's spread, borrowed)" },
-  [VARIANTS_METRIC]: {
-    spread: RECIPE_ZS_SPREAD,
-    what: "shift-variant recall (noto-nouns recall's spread from the recipe, borrowed)",
-  },
-  [LP_METRIC]: { spread: FIRST_PASS_LP_SPREAD, what: "LP top-1 (catlip's first-pass spread, borrowed)" },
-};
+/** The spreads a one-seed profile borrows (recipe-metrics.ts). */
+export const STRATEGIES_SPREADS = RECIPE_BORROWED_SPREADS;
 
 /** CLIP+Aug's main curve (the paper does not say which policy drew it; crop & flip is fixed a priori). */
 export const CLIP_AUG = "clip-aug:crop-flip";

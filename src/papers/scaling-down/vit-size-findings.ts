@@ -14,7 +14,6 @@ import { imageFlops } from "../../models/flops";
 import { resolvePreset } from "../../models/presets";
 import { hasLabel, type ResultLine } from "../../sweep/results";
 import { meanStd } from "../../util/stats";
-import { FIRST_PASS_LP_SPREAD } from "../catlip/catlip-findings";
 import { PICTOGRAM_PAIRS } from "../corpus";
 import {
   describeParts,
@@ -28,23 +27,25 @@ import {
   untrainedAt,
   zeroShotLevel,
 } from "../findings/parts";
-import { type BorrowedSpread, ruleText, seedRule, selectRuns } from "../findings/stats";
+import { ruleText, seedRule, selectRuns } from "../findings/stats";
 import type { Evidence, Finding, FindingResult } from "../findings/types";
-import { RECIPE_ZS_SPREAD } from "./data-quantity-findings";
+import {
+  LP_METRIC,
+  RECIPE_BORROWED_SPREADS,
+  RETRIEVAL_METRICS,
+  ZS_FALLBACK,
+  ZS_METRIC,
+} from "./recipe-metrics";
 import { VS_AXES } from "./vit-size";
 
 const SECTION = "vit-size";
-export const ZS_METRIC = "noto-nouns/mean_per_class_recall";
-export const ZS_FALLBACK = "heldout-emoji-441/acc1";
-export const LP_METRIC = "noto-subgroups/lp_acc1";
-export const RETRIEVAL_METRICS = ["noto/text_retrieval_recall@10", "noto/image_retrieval_recall@10"] as const;
+
+export { LP_METRIC, RETRIEVAL_METRICS, ZS_FALLBACK, ZS_METRIC };
+
 const LP: MetricFn = percent(LP_METRIC);
 
-/** What a one-seed profile borrows (the spreads the README states). */
-export const VIT_SIZE_SPREADS: Record<string, BorrowedSpread> = {
-  [ZS_METRIC]: { spread: RECIPE_ZS_SPREAD, what: "noto-nouns recall (the recipe's spread, borrowed)" },
-  [LP_METRIC]: { spread: FIRST_PASS_LP_SPREAD, what: "LP top-1 (catlip's first-pass spread, borrowed)" },
-};
+/** The spreads a one-seed profile borrows (recipe-metrics.ts). */
+export const VIT_SIZE_SPREADS = RECIPE_BORROWED_SPREADS;
 
 /** A measurement of the findings: how to read it from a run, its stored metrics, and its name. */
 interface Measure {
